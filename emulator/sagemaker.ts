@@ -1,0 +1,1439 @@
+// SageMaker part of the local emulator: speaks AWS JSON 1.1 (X-Amz-Target: SageMaker.<Operation>) exactly as the
+// real service does, so the real @aws-sdk/client-sagemaker talks to it through AWS_ENDPOINT_URL_SAGEMAKER.
+//
+// Everything the public reference pages (shared/seeds) state about CreateCompilationJob / CreateOptimizationJob
+// is enforced here with ValidationException; it deliberately does not reuse any of the action's own validation.
+
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import {
+  CompilationJobStatus,
+  Framework,
+  ListCompilationJobsSortBy,
+  ListOptimizationJobsSortBy,
+  ModelSpeculativeDecodingTechnique,
+  OptimizationJobDeploymentInstanceType,
+  OptimizationJobStatus,
+  SortOrder,
+  TargetDevice,
+  TargetPlatformAccelerator,
+  TargetPlatformArch,
+  TargetPlatformOs,
+} from '@aws-sdk/client-sagemaker';
+import type {
+  EmulatedJob,
+  FaultOptions,
+  JobTiming,
+  ObjectStore,
+  RecordedCall,
+  SageMakerOptions,
+} from './types.ts';
+
+export interface SageMakerEmulator {
+  options: SageMakerOptions;
+  faults: FaultOptions;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  jobs(): EmulatedJob[];
+  /**
+   * Highest number of simultaneously non-terminal jobs ever seen. With kind and region: for that pair; with only
+   * one of them: across the other dimension (e.g. all regions of a kind); with neither: across everything.
+   */
+  peakConcurrency(kind?: JobKind, region?: string): number;
+  reset(): void;
+  close(): void;
+}
+
+export interface SageMakerEmulatorDeps {
+  store: ObjectStore;
+  record: (c: RecordedCall) => void;
+  options?: Partial<SageMakerOptions>;
+  faults?: Partial<FaultOptions>;
+}
+
+type JobKind = EmulatedJob['kind'];
+type JobStatus = EmulatedJob['status'];
+type Json = Record<string, unknown>;
+
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+const DEFAULT_REGION = 'us-east-1';
+const ONE_DAY_S = 86_400;
+const TWENTY_EIGHT_DAYS_S = 2_419_200;
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
+
+const OPERATIONS = new Set([
+  'CreateCompilationJob',
+  'DescribeCompilationJob',
+  'ListCompilationJobs',
+  'StopCompilationJob',
+  'CreateOptimizationJob',
+  'DescribeOptimizationJob',
+  'ListOptimizationJobs',
+  'StopOptimizationJob',
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Constraints (API reference pages)
+
+const P = {
+  entityName: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$',
+  roleArn: '^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$',
+  modelPackageArn:
+    '^arn:aws(-cn|-us-gov|-iso-f)?:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}$',
+  s3Uri: '^(https|s3)://([^/]+)/?(.*)$',
+  frameworkVersion: '[0-9]\\.[A-Za-z0-9.]+',
+  dataInputConfig: '[\\S\\s]+',
+  compilerOptions: '.*',
+  kmsKeyId: '[a-zA-Z0-9:/_-]*',
+  vpcId: '[-0-9a-zA-Z]+',
+  tag: '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$',
+  nameContains: '[a-zA-Z0-9\\-]+',
+  nextToken: '.*',
+  envKey: '^(?!\\s*$).+',
+  envValue: '^(?!\\s*$).+',
+  image: '.*',
+} as const;
+
+/** KMS key formats listed on the CreateCompilationJob page: key id, key ARN, alias name, alias ARN. */
+const KMS_FORMATS = [
+  /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+  /^alias\/[a-zA-Z0-9/_-]+$/,
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/[a-zA-Z0-9/_-]+$/,
+];
+
+/** TargetDevices that exist only in one region (CreateCompilationJob OutputConfig.TargetDevice note). */
+const REGION_ONLY_DEVICES: Record<string, { region: string; label: string }> = {
+  [TargetDevice.ML_TRN1]: { region: 'us-east-1', label: 'US East (N. Virginia)' },
+  [TargetDevice.ML_INF2]: { region: 'us-east-2', label: 'US East (Ohio)' },
+};
+
+/** Frameworks whose DataInputConfig "you must specify" (dictionary; PyTorch may also use the list format). */
+const DATA_INPUT_REQUIRED: ReadonlySet<string> = new Set([
+  Framework.TENSORFLOW,
+  Framework.KERAS,
+  Framework.MXNET,
+  Framework.ONNX,
+  Framework.DARKNET,
+  Framework.PYTORCH,
+]);
+/** "This API field is only supported for the MXNet, PyTorch, TensorFlow and TensorFlow Lite frameworks." */
+const FRAMEWORK_VERSION_SUPPORTED: ReadonlySet<string> = new Set([
+  Framework.MXNET,
+  Framework.PYTORCH,
+  Framework.TENSORFLOW,
+  Framework.TFLITE,
+]);
+
+const OPTIMIZATION_CONFIG_MEMBERS = [
+  'ModelQuantizationConfig',
+  'ModelCompilationConfig',
+  'ModelShardingConfig',
+  'ModelSpeculativeDecodingConfig',
+] as const;
+const OPTIMIZATION_TYPE: Record<string, string> = {
+  ModelQuantizationConfig: 'Quantization',
+  ModelCompilationConfig: 'Compilation',
+  ModelShardingConfig: 'Sharding',
+  ModelSpeculativeDecodingConfig: 'SpeculativeDecoding',
+};
+
+/** SageMaker Neo inference image registries (account per region); default for the rest. */
+const NEO_IMAGE_ACCOUNT: Record<string, string> = {
+  'us-east-1': '785573368785',
+  'us-east-2': '007439368137',
+  'us-west-1': '710691900526',
+  'us-west-2': '301217895009',
+  'eu-west-1': '802834080501',
+  'eu-central-1': '746233611703',
+  'ap-northeast-1': '941853720454',
+  'ap-southeast-1': '324986816169',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors and validation helpers
+
+class ApiError extends Error {
+  readonly type: string;
+  readonly status: number;
+  constructor(type: string, message: string, status = 400) {
+    super(message);
+    this.type = type;
+    this.status = status;
+  }
+}
+
+const validation = (message: string) => new ApiError('ValidationException', message);
+
+function fmt(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value))
+    return `'[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}]'`;
+  if (typeof value === 'object') return `'${JSON.stringify(value)}'`;
+  return `'${String(value)}'`;
+}
+
+interface StrRule {
+  required?: boolean;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  enumValues?: readonly string[];
+}
+
+interface NumRule {
+  required?: boolean;
+  min?: number;
+  max?: number;
+}
+
+const regexCache = new Map<string, RegExp>();
+function fullMatch(pattern: string, value: string): boolean {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    // Coral matches the whole value (Java Pattern.matches), whether or not the pattern is anchored.
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+    regexCache.set(pattern, re);
+  }
+  return re.test(value);
+}
+
+/** Collects schema-level violations the way Coral reports them: "N validation errors detected: ...; ...". */
+class Checker {
+  readonly errors: string[] = [];
+
+  private fail(path: string, value: unknown, constraint: string): void {
+    this.errors.push(
+      `Value ${fmt(value)} at '${path}' failed to satisfy constraint: Member must ${constraint}`,
+    );
+  }
+
+  private present(path: string, value: unknown, required: boolean | undefined): boolean {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, null, 'not be null');
+      return false;
+    }
+    return true;
+  }
+
+  str(path: string, value: unknown, rule: StrRule = {}): string | undefined {
+    if (!this.present(path, value, rule.required)) return undefined;
+    if (typeof value !== 'string') throw serialization(path, 'a string', value);
+    if (rule.min !== undefined && value.length < rule.min) {
+      this.fail(path, value, `have length greater than or equal to ${rule.min}`);
+    }
+    if (rule.max !== undefined && value.length > rule.max) {
+      this.fail(path, value, `have length less than or equal to ${rule.max}`);
+    }
+    if (rule.pattern !== undefined && !fullMatch(rule.pattern, value)) {
+      this.fail(path, value, `satisfy regular expression pattern: ${rule.pattern}`);
+    }
+    if (rule.enumValues && !rule.enumValues.includes(value)) {
+      this.fail(path, value, `satisfy enum value set: [${rule.enumValues.join(', ')}]`);
+    }
+    return value;
+  }
+
+  int(path: string, value: unknown, rule: NumRule = {}): number | undefined {
+    if (!this.present(path, value, rule.required)) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw serialization(path, 'an integer', value);
+    if (rule.min !== undefined && value < rule.min)
+      this.fail(path, value, `have value greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && value > rule.max)
+      this.fail(path, value, `have value less than or equal to ${rule.max}`);
+    return value;
+  }
+
+  bool(path: string, value: unknown, required?: boolean): boolean | undefined {
+    if (!this.present(path, value, required)) return undefined;
+    if (typeof value !== 'boolean') throw serialization(path, 'a boolean', value);
+    return value;
+  }
+
+  timestamp(path: string, value: unknown): number | undefined {
+    if (!this.present(path, value, false)) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw serialization(path, 'a timestamp', value);
+    return value * 1000;
+  }
+
+  struct(path: string, value: unknown, required?: boolean): Json | undefined {
+    if (!this.present(path, value, required)) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) throw serialization(path, 'a structure', value);
+    return value as Json;
+  }
+
+  list(path: string, value: unknown, rule: NumRule = {}): unknown[] | undefined {
+    if (!this.present(path, value, rule.required)) return undefined;
+    if (!Array.isArray(value)) throw serialization(path, 'a list', value);
+    if (rule.min !== undefined && value.length < rule.min) {
+      this.fail(path, value, `have length greater than or equal to ${rule.min}`);
+    }
+    if (rule.max !== undefined && value.length > rule.max) {
+      this.fail(path, value, `have length less than or equal to ${rule.max}`);
+    }
+    return value;
+  }
+
+  map(
+    path: string,
+    value: unknown,
+    max: number,
+    key: StrRule,
+    val: StrRule,
+  ): Record<string, unknown> | undefined {
+    const m = this.struct(path, value);
+    if (!m) return undefined;
+    const entries = Object.entries(m);
+    if (entries.length > max) this.fail(path, m, `have length less than or equal to ${max}`);
+    for (const [k, v] of entries) {
+      this.str(`${path}.${k}.key`, k, key);
+      this.str(`${path}.${k}.value`, v, { ...val, required: true });
+    }
+    return m;
+  }
+
+  throwIfAny(): void {
+    const n = this.errors.length;
+    if (n > 0)
+      throw validation(`${n} validation error${n > 1 ? 's' : ''} detected: ${this.errors.join('; ')}`);
+  }
+}
+
+function serialization(path: string, expected: string, value: unknown): ApiError {
+  return new ApiError(
+    'SerializationException',
+    `Unexpected value type for member '${path}': expected ${expected} but got ${Array.isArray(value) ? 'a list' : typeof value}`,
+  );
+}
+
+const enumValues = (e: Record<string, string>): readonly string[] => Object.values(e);
+const TARGET_DEVICES = enumValues(TargetDevice);
+const FRAMEWORKS = enumValues(Framework);
+const OSES = enumValues(TargetPlatformOs);
+const ARCHES = enumValues(TargetPlatformArch);
+const ACCELERATORS = enumValues(TargetPlatformAccelerator);
+const INSTANCE_TYPES = enumValues(OptimizationJobDeploymentInstanceType);
+const SPECULATIVE_TECHNIQUES = enumValues(ModelSpeculativeDecodingTechnique);
+const COMPILATION_STATUSES = enumValues(CompilationJobStatus);
+const OPTIMIZATION_STATUSES = enumValues(OptimizationJobStatus);
+const COMPILATION_SORT_BY = enumValues(ListCompilationJobsSortBy);
+const OPTIMIZATION_SORT_BY = enumValues(ListOptimizationJobsSortBy);
+const SORT_ORDERS = enumValues(SortOrder);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared request pieces
+
+function checkStoppingCondition(c: Checker, value: unknown): Json | undefined {
+  const sc = c.struct('stoppingCondition', value, true);
+  if (!sc) return undefined;
+  c.int('stoppingCondition.maxRuntimeInSeconds', sc.MaxRuntimeInSeconds, {
+    min: 1,
+    max: TWENTY_EIGHT_DAYS_S,
+  });
+  c.int('stoppingCondition.maxWaitTimeInSeconds', sc.MaxWaitTimeInSeconds, { min: 1 });
+  c.int('stoppingCondition.maxPendingTimeInSeconds', sc.MaxPendingTimeInSeconds, {
+    min: 7200,
+    max: TWENTY_EIGHT_DAYS_S,
+  });
+  return sc;
+}
+
+function checkStoppingConditionRules(sc: Json | undefined): void {
+  if (!sc) return;
+  const runtime = typeof sc.MaxRuntimeInSeconds === 'number' ? sc.MaxRuntimeInSeconds : ONE_DAY_S;
+  if (typeof sc.MaxWaitTimeInSeconds === 'number' && sc.MaxWaitTimeInSeconds < runtime) {
+    throw validation(
+      `Invalid StoppingCondition: MaxWaitTimeInSeconds (${sc.MaxWaitTimeInSeconds}) must be equal to or greater than MaxRuntimeInSeconds (${runtime}).`,
+    );
+  }
+}
+
+function checkVpc(c: Checker, value: unknown): void {
+  const vpc = c.struct('vpcConfig', value);
+  if (!vpc) return;
+  const sgs = c.list('vpcConfig.securityGroupIds', vpc.SecurityGroupIds, { required: true, min: 1, max: 5 });
+  sgs?.forEach((sg, i) => {
+    c.str(`vpcConfig.securityGroupIds.${i + 1}.member`, sg, { required: true, max: 32, pattern: P.vpcId });
+  });
+  const subnets = c.list('vpcConfig.subnets', vpc.Subnets, { required: true, min: 1, max: 16 });
+  subnets?.forEach((s, i) => {
+    c.str(`vpcConfig.subnets.${i + 1}.member`, s, { required: true, max: 32, pattern: P.vpcId });
+  });
+}
+
+function checkTags(c: Checker, value: unknown): void {
+  const tags = c.list('tags', value, { min: 0, max: 50 });
+  tags?.forEach((t, i) => {
+    const tag = c.struct(`tags.${i + 1}.member`, t, true);
+    if (!tag) return;
+    c.str(`tags.${i + 1}.member.key`, tag.Key, { required: true, min: 1, max: 128, pattern: P.tag });
+    c.str(`tags.${i + 1}.member.value`, tag.Value, { min: 0, max: 256, pattern: P.tag });
+  });
+}
+
+function checkTagRules(value: unknown): void {
+  if (!Array.isArray(value)) return;
+  const seen = new Set<string>();
+  for (const t of value as Json[]) {
+    const key = String(t.Key);
+    if (seen.has(key)) {
+      throw validation(
+        `Tags: tag keys must be unique per resource; the key '${key}' is given more than once.`,
+      );
+    }
+    seen.add(key);
+  }
+}
+
+function checkKmsKeyId(path: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') return;
+  if (!KMS_FORMATS.some((re) => re.test(value))) {
+    throw validation(
+      `Invalid ${path} '${value}': specify a KMS key ID, key ARN, alias name (alias/...) or alias ARN.`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CreateCompilationJob validation
+
+function validateCompilationRequest(b: Json, region: string): void {
+  const c = new Checker();
+  c.str('compilationJobName', b.CompilationJobName, {
+    required: true,
+    min: 1,
+    max: 63,
+    pattern: P.entityName,
+  });
+  c.str('roleArn', b.RoleArn, { required: true, min: 20, max: 2048, pattern: P.roleArn });
+  c.str('modelPackageVersionArn', b.ModelPackageVersionArn, {
+    min: 1,
+    max: 2048,
+    pattern: P.modelPackageArn,
+  });
+  const ic = c.struct('inputConfig', b.InputConfig);
+  if (ic) {
+    c.str('inputConfig.s3Uri', ic.S3Uri, { required: true, max: 1024, pattern: P.s3Uri });
+    c.str('inputConfig.dataInputConfig', ic.DataInputConfig, {
+      min: 1,
+      max: 16384,
+      pattern: P.dataInputConfig,
+    });
+    c.str('inputConfig.framework', ic.Framework, { required: true, enumValues: FRAMEWORKS });
+    c.str('inputConfig.frameworkVersion', ic.FrameworkVersion, {
+      min: 3,
+      max: 10,
+      pattern: P.frameworkVersion,
+    });
+  }
+  const oc = c.struct('outputConfig', b.OutputConfig, true);
+  if (oc) {
+    c.str('outputConfig.s3OutputLocation', oc.S3OutputLocation, {
+      required: true,
+      max: 1024,
+      pattern: P.s3Uri,
+    });
+    c.str('outputConfig.targetDevice', oc.TargetDevice, { enumValues: TARGET_DEVICES });
+    const tp = c.struct('outputConfig.targetPlatform', oc.TargetPlatform);
+    if (tp) {
+      c.str('outputConfig.targetPlatform.os', tp.Os, { required: true, enumValues: OSES });
+      c.str('outputConfig.targetPlatform.arch', tp.Arch, { required: true, enumValues: ARCHES });
+      c.str('outputConfig.targetPlatform.accelerator', tp.Accelerator, { enumValues: ACCELERATORS });
+    }
+    c.str('outputConfig.compilerOptions', oc.CompilerOptions, {
+      min: 3,
+      max: 1024,
+      pattern: P.compilerOptions,
+    });
+    c.str('outputConfig.kmsKeyId', oc.KmsKeyId, { max: 2048, pattern: P.kmsKeyId });
+  }
+  checkVpc(c, b.VpcConfig);
+  const sc = checkStoppingCondition(c, b.StoppingCondition);
+  checkTags(c, b.Tags);
+  c.throwIfAny();
+
+  // Cross-member rules stated on the reference pages (reported one at a time, like the service does).
+  if (ic && b.ModelPackageVersionArn !== undefined) {
+    throw validation(
+      'Provide either a ModelPackageVersionArn or an InputConfig object in the request, not both. The presence of both InputConfig and ModelPackageVersionArn is not allowed.',
+    );
+  }
+  if (!ic && b.ModelPackageVersionArn === undefined) {
+    throw validation('Either InputConfig or ModelPackageVersionArn must be specified.');
+  }
+  if (ic) checkInputConfigRules(ic, oc);
+  if (oc) checkOutputConfigRules(oc, region);
+  checkStoppingConditionRules(sc);
+  checkTagRules(b.Tags);
+}
+
+function checkInputConfigRules(ic: Json, oc: Json | undefined): void {
+  const s3Uri = String(ic.S3Uri);
+  const key = parseS3Uri(s3Uri)?.key ?? '';
+  if (!key.endsWith('.tar.gz')) {
+    throw validation(
+      `InputConfig.S3Uri '${s3Uri}' must point to a single gzip compressed tar archive (.tar.gz suffix).`,
+    );
+  }
+  const framework = String(ic.Framework);
+  if (ic.FrameworkVersion !== undefined && !FRAMEWORK_VERSION_SUPPORTED.has(framework)) {
+    throw validation(
+      `InputConfig.FrameworkVersion is only supported for the MXNET, PYTORCH, TENSORFLOW and TFLITE frameworks, not ${framework}.`,
+    );
+  }
+  const dic = ic.DataInputConfig;
+  if (dic === undefined) {
+    if (DATA_INPUT_REQUIRED.has(framework)) {
+      throw validation(
+        `InputConfig.DataInputConfig is required for framework ${framework}: specify the name and shape of the expected data inputs.`,
+      );
+    }
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(dic));
+  } catch (e) {
+    throw validation(
+      `InputConfig.DataInputConfig must be a valid JSON string: ${(e as Error).message}. Example: {"input":[1,1024,1024,3]}`,
+    );
+  }
+  const isDict = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  const isList = Array.isArray(parsed);
+  if (framework === Framework.PYTORCH) {
+    if (!isDict && !isList) {
+      throw validation(
+        'InputConfig.DataInputConfig for PYTORCH must use the dictionary format ({"input0":[1,3,224,224]}) or the list format ([[1,3,224,224]]).',
+      );
+    }
+  } else if (DATA_INPUT_REQUIRED.has(framework) && !isDict) {
+    throw validation(
+      `InputConfig.DataInputConfig for ${framework} must use a dictionary format of input names and shapes, e.g. {"data":[1,3,224,224]}.`,
+    );
+  }
+  const coreml = oc?.TargetDevice === TargetDevice.COREML;
+  const shapes = isDict ? Object.values(parsed as Json) : isList ? (parsed as unknown[]) : [];
+  for (const shape of shapes) {
+    const ok = Array.isArray(shape) || (coreml && typeof shape === 'object' && shape !== null);
+    if (!ok) {
+      throw validation(
+        `InputConfig.DataInputConfig: every input must map to a shape (a list of dimensions), got ${JSON.stringify(shape)}.`,
+      );
+    }
+  }
+}
+
+function checkOutputConfigRules(oc: Json, region: string): void {
+  const hasDevice = oc.TargetDevice !== undefined;
+  const hasPlatform = oc.TargetPlatform !== undefined;
+  if (hasDevice && hasPlatform) {
+    throw validation(
+      'OutputConfig: TargetDevice and TargetPlatform cannot both be specified; TargetPlatform is an alternative of TargetDevice.',
+    );
+  }
+  if (!hasDevice && !hasPlatform) {
+    throw validation('OutputConfig: either TargetDevice or TargetPlatform must be specified.');
+  }
+  if (hasDevice) {
+    const only = REGION_ONLY_DEVICES[String(oc.TargetDevice)];
+    if (only && only.region !== region) {
+      throw validation(
+        `TargetDevice ${String(oc.TargetDevice)} is not supported in region ${region}. Currently ${String(oc.TargetDevice)} is available only in ${only.label} Region (${only.region}).`,
+      );
+    }
+  }
+  const options = typeof oc.CompilerOptions === 'string' ? oc.CompilerOptions : undefined;
+  const tp = oc.TargetPlatform as Json | undefined;
+  if (tp?.Accelerator === TargetPlatformAccelerator.NVIDIA) {
+    if (options === undefined) {
+      throw validation(
+        'OutputConfig.CompilerOptions is required for TargetPlatform accelerator NVIDIA (gpu-code, trt-ver and cuda-ver).',
+      );
+    }
+    const missing = [
+      ['gpu-code', /gpu[-_]code/],
+      ['trt-ver', /trt-ver/],
+      ['cuda-ver', /cuda-ver/],
+    ].filter(([, re]) => !(re as RegExp).test(options));
+    if (missing.length > 0) {
+      throw validation(
+        `OutputConfig.CompilerOptions for NVIDIA accelerators must specify gpu-code, trt-ver and cuda-ver; missing: ${missing.map(([n]) => n).join(', ')}.`,
+      );
+    }
+    const trt = /trt-ver['"]?\s*:\s*['"]([^'"]*)['"]/.exec(options)?.[1];
+    if (trt !== undefined && !/^\d+\.\d+\.\d+$/.test(trt)) {
+      throw validation(
+        `OutputConfig.CompilerOptions: trt-ver '${trt}' must be a TensorRT version in x.y.z format.`,
+      );
+    }
+    const cuda = /cuda-ver['"]?\s*:\s*['"]([^'"]*)['"]/.exec(options)?.[1];
+    if (cuda !== undefined && !/^\d+\.\d+$/.test(cuda)) {
+      throw validation(
+        `OutputConfig.CompilerOptions: cuda-ver '${cuda}' must be a CUDA version in x.y format.`,
+      );
+    }
+  }
+  if (tp?.Os === TargetPlatformOs.ANDROID && options !== undefined) {
+    const level = /ANDROID_PLATFORM['"]?\s*:\s*['"]?(-?\d+)/.exec(options)?.[1];
+    if (level !== undefined && (Number(level) < 21 || Number(level) > 29)) {
+      throw validation(
+        `OutputConfig.CompilerOptions: ANDROID_PLATFORM ${level} is not supported; available Android API levels range from 21 to 29.`,
+      );
+    }
+  }
+  checkKmsKeyId('OutputConfig.KmsKeyId', oc.KmsKeyId);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CreateOptimizationJob validation
+
+function validateOptimizationRequest(b: Json): void {
+  const c = new Checker();
+  c.str('optimizationJobName', b.OptimizationJobName, {
+    required: true,
+    min: 1,
+    max: 63,
+    pattern: P.entityName,
+  });
+  c.str('roleArn', b.RoleArn, { required: true, min: 20, max: 2048, pattern: P.roleArn });
+  const ms = c.struct('modelSource', b.ModelSource, true);
+  if (ms) {
+    const s3 = c.struct('modelSource.s3', ms.S3, true);
+    if (s3) {
+      c.str('modelSource.s3.s3Uri', s3.S3Uri, { required: true, max: 1024, pattern: P.s3Uri });
+      const mac = c.struct('modelSource.s3.modelAccessConfig', s3.ModelAccessConfig);
+      if (mac) c.bool('modelSource.s3.modelAccessConfig.acceptEula', mac.AcceptEula, true);
+    }
+  }
+  c.str('deploymentInstanceType', b.DeploymentInstanceType, { required: true, enumValues: INSTANCE_TYPES });
+  c.int('maxInstanceCount', b.MaxInstanceCount, { min: 1 });
+  c.map(
+    'optimizationEnvironment',
+    b.OptimizationEnvironment,
+    25,
+    { max: 256, pattern: P.envKey },
+    { max: 256 },
+  );
+  const configs = c.list('optimizationConfigs', b.OptimizationConfigs, { required: true, min: 1, max: 10 });
+  configs?.forEach((cfg, i) => {
+    const path = `optimizationConfigs.${i + 1}.member`;
+    const u = c.struct(path, cfg, true);
+    if (!u) return;
+    for (const member of OPTIMIZATION_CONFIG_MEMBERS) {
+      const mpath = `${path}.${member[0]?.toLowerCase()}${member.slice(1)}`;
+      const m = c.struct(mpath, u[member]);
+      if (!m) continue;
+      c.str(`${mpath}.image`, m.Image, { max: 255, pattern: P.image });
+      if (member === 'ModelSpeculativeDecodingConfig') {
+        c.str(`${mpath}.technique`, m.Technique, { required: true, enumValues: SPECULATIVE_TECHNIQUES });
+      } else {
+        c.map(`${mpath}.overrideEnvironment`, m.OverrideEnvironment, 25, { max: 256 }, { max: 256 });
+      }
+    }
+  });
+  const oc = c.struct('outputConfig', b.OutputConfig, true);
+  if (oc) {
+    c.str('outputConfig.s3OutputLocation', oc.S3OutputLocation, {
+      required: true,
+      max: 1024,
+      pattern: P.s3Uri,
+    });
+    c.str('outputConfig.kmsKeyId', oc.KmsKeyId, { max: 2048, pattern: P.kmsKeyId });
+  }
+  checkStoppingCondition(c, b.StoppingCondition);
+  checkTags(c, b.Tags);
+  checkVpc(c, b.VpcConfig);
+  c.throwIfAny();
+
+  (configs as Json[] | undefined)?.forEach((cfg, i) => {
+    const set = OPTIMIZATION_CONFIG_MEMBERS.filter((m) => cfg[m] !== undefined && cfg[m] !== null);
+    if (set.length !== 1) {
+      throw validation(
+        `OptimizationConfigs[${i}] is a tagged union: exactly one of ${OPTIMIZATION_CONFIG_MEMBERS.join(', ')} must be set, but ${set.length === 0 ? 'none is' : `${set.join(' and ')} are`} set.`,
+      );
+    }
+  });
+  checkStoppingConditionRules(b.StoppingCondition as Json);
+  checkTagRules(b.Tags);
+  checkKmsKeyId('OutputConfig.KmsKeyId', oc?.KmsKeyId);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// S3 helpers and artifacts
+
+function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const m = /^(https|s3):\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!m) return undefined;
+  const [, scheme, host = '', rest = ''] = m;
+  if (scheme === 's3') return { bucket: host, key: rest };
+  // https: virtual-hosted (bucket.s3.<region>.amazonaws.com/key) or path-style (s3.<region>.amazonaws.com/bucket/key)
+  const vh = /^(.+)\.s3[.-]/.exec(host);
+  if (vh?.[1]) return { bucket: vh[1], key: rest };
+  const slash = rest.indexOf('/');
+  return slash < 0 ? { bucket: rest, key: '' } : { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
+}
+
+function joinKey(prefix: string, name: string): string {
+  if (prefix === '') return name;
+  return prefix.endsWith('/') ? `${prefix}${name}` : `${prefix}/${name}`;
+}
+
+/** Minimal ustar archive (deterministic: fixed mtime, owner and mode). */
+function tar(files: { name: string; data: Buffer }[]): Buffer {
+  const blocks: Buffer[] = [];
+  const octal = (n: number, width: number) => `${n.toString(8).padStart(width - 1, '0')}\0`;
+  for (const f of files) {
+    const h = Buffer.alloc(512);
+    h.write(f.name.slice(0, 99), 0, 'utf8');
+    h.write(octal(0o644, 8), 100, 'ascii');
+    h.write(octal(0, 8), 108, 'ascii');
+    h.write(octal(0, 8), 116, 'ascii');
+    h.write(octal(f.data.length, 12), 124, 'ascii');
+    h.write(octal(0, 12), 136, 'ascii');
+    h.write('        ', 148, 'ascii');
+    h.write('0', 156, 'ascii');
+    h.write('ustar\0', 257, 'ascii');
+    h.write('00', 263, 'ascii');
+    h.write('neo', 265, 'ascii');
+    h.write('neo', 297, 'ascii');
+    let sum = 0;
+    for (const byte of h) sum += byte;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    blocks.push(h, f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+function pseudoBytes(seed: string, length: number): Buffer {
+  const out: Buffer[] = [];
+  let block = createHash('sha256').update(seed).digest();
+  while (out.length * 32 < length) {
+    out.push(block);
+    block = createHash('sha256').update(block).digest();
+  }
+  return Buffer.concat(out).subarray(0, length);
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Emulator
+
+interface Job extends EmulatedJob {
+  seq: number;
+  key: string;
+  timing: JobTiming;
+  timer?: NodeJS.Timeout;
+  digest?: string;
+  inferenceImage?: string;
+}
+
+/** mulberry32: tiny deterministic PRNG for fault decisions. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DEFAULT_OPTIONS: SageMakerOptions = {
+  accountId: '123456789012',
+  quota: 10,
+  rateLimitPerSecond: 0,
+  timing: { startingMs: 50, inProgressMs: 200, stoppingMs: 50 },
+};
+
+const DEFAULT_FAULTS: FaultOptions = {
+  throttleRate: 0,
+  errorRate: 0,
+  dropRate: 0,
+  latencyMs: 0,
+  seed: 1,
+};
+
+function regionOf(req: IncomingMessage): string {
+  const auth = req.headers.authorization ?? '';
+  const m = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/.exec(auth);
+  return m?.[1] ?? DEFAULT_REGION;
+}
+
+const epoch = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+function defaultFailure(job: Job): string | undefined {
+  const r = job.request;
+  const oc = r.OutputConfig as Json | undefined;
+  const s3Uri =
+    job.kind === 'compilation'
+      ? ((r.InputConfig as Json | undefined)?.S3Uri as string | undefined)
+      : (((r.ModelSource as Json | undefined)?.S3 as Json | undefined)?.S3Uri as string | undefined);
+  const device = job.kind === 'compilation' ? (oc?.TargetDevice as string | undefined) : undefined;
+  const hit = [job.name, device, s3Uri].some(
+    (s) => typeof s === 'string' && s.toLowerCase().includes('fail'),
+  );
+  if (!hit) return undefined;
+  if (job.kind === 'optimization') {
+    return `ClientError: Unable to load the model from ${s3Uri}: the model artifacts could not be read by the optimization container. Please make sure the S3 location contains a supported model and that the role can access it.`;
+  }
+  const ic = r.InputConfig as Json | undefined;
+  const source = s3Uri ?? (r.ModelPackageVersionArn as string | undefined) ?? 'the input';
+  const framework = (ic?.Framework as string | undefined) ?? 'the model';
+  return `ClientError: InputConfiguration: Unable to load the model: ${framework} could not load the model artifacts in ${source}. Please make sure the archive contains a valid ${framework} model and that DataInputConfig matches its input names and shapes.`;
+}
+
+export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerEmulator {
+  const { store, record } = deps;
+  const options: SageMakerOptions = {
+    ...DEFAULT_OPTIONS,
+    ...deps.options,
+    timing: { ...DEFAULT_OPTIONS.timing, ...deps.options?.timing },
+  };
+  const faults: FaultOptions = { ...DEFAULT_FAULTS, ...deps.faults };
+
+  const jobs = new Map<string, Job>();
+  const peaks = new Map<string, number>();
+  const rateWindows = new Map<string, number[]>();
+  let seq = 0;
+  let rngSeed = faults.seed;
+  let rng = prng(rngSeed);
+
+  const roll = (rate: number | undefined): boolean => {
+    if (!rate || rate <= 0) return false;
+    if (faults.seed !== rngSeed) {
+      rngSeed = faults.seed;
+      rng = prng(rngSeed);
+    }
+    return rng() < rate;
+  };
+
+  const jobKey = (kind: JobKind, region: string, name: string) =>
+    // Compilation job ARNs are lowercased, so names differing only by case collide like they do in the service.
+    `${kind}|${region}|${kind === 'compilation' ? name.toLowerCase() : name}`;
+
+  /** Non-terminal jobs per "kind|region" key, including the aggregates "kind|*", "*|region" and "*|*". */
+  const active = new Map<string, number>();
+  const aggregateKeys = (kind: JobKind, region: string) => [
+    `${kind}|${region}`,
+    `${kind}|*`,
+    `*|${region}`,
+    '*|*',
+  ];
+  const activeCount = (kind: JobKind, region: string) => active.get(`${kind}|${region}`) ?? 0;
+
+  const setStatus = (job: Job, status: JobStatus, now = Date.now()) => {
+    const wasActive = job.history.length > 0 && !TERMINAL.has(job.status);
+    const isActive = !TERMINAL.has(status);
+    job.status = status;
+    job.lastModifiedTime = now;
+    job.history.push({ status, time: now });
+    if (!isActive) job.timer = undefined;
+    if (wasActive !== isActive) {
+      for (const key of aggregateKeys(job.kind, job.region)) {
+        const n = (active.get(key) ?? 0) + (isActive ? 1 : -1);
+        active.set(key, n);
+        peaks.set(key, Math.max(peaks.get(key) ?? 0, n));
+      }
+    }
+  };
+
+  const schedule = (job: Job, ms: number, fn: () => void) => {
+    if (job.timer) clearTimeout(job.timer);
+    job.timer = setTimeout(
+      () => {
+        job.timer = undefined;
+        try {
+          fn();
+        } catch (e) {
+          // A throwing user callback (failureFor...) must not take the process down: fail the job instead.
+          finish(job, 'FAILED', `InternalServerError: ${(e as Error).message}`);
+        }
+      },
+      Math.max(0, ms),
+    );
+    job.timer.unref?.();
+  };
+
+  const finish = (job: Job, status: 'COMPLETED' | 'FAILED' | 'STOPPED', reason?: string) => {
+    const now = Date.now();
+    job.endTime = now;
+    if (status === 'FAILED') job.failureReason = reason;
+    setStatus(job, status, now);
+  };
+
+  const startInProgress = (job: Job) => {
+    const now = Date.now();
+    job.startTime = now;
+    setStatus(job, 'INPROGRESS', now);
+    const sc = job.request.StoppingCondition as Json | undefined;
+    const maxRuntimeMs =
+      (typeof sc?.MaxRuntimeInSeconds === 'number' ? sc.MaxRuntimeInSeconds : ONE_DAY_S) * 1000;
+    if (job.timing.inProgressMs > maxRuntimeMs) {
+      schedule(job, maxRuntimeMs, () => {
+        finish(
+          job,
+          'FAILED',
+          `TimeOut: the ${job.kind} job did not complete within the maximum runtime of ${maxRuntimeMs / 1000} seconds (StoppingCondition.MaxRuntimeInSeconds).`,
+        );
+      });
+    } else {
+      schedule(job, job.timing.inProgressMs, () => complete(job));
+    }
+  };
+
+  const complete = (job: Job) => {
+    let reason = options.failureFor ? options.failureFor(job.name, job.request) : defaultFailure(job);
+    if (reason === undefined && options.requireInputArtifacts) reason = missingInput(job);
+    if (reason !== undefined) {
+      finish(job, 'FAILED', reason);
+      return;
+    }
+    if (job.kind === 'compilation') writeCompilationArtifact(job);
+    else writeOptimizationArtifacts(job);
+    finish(job, 'COMPLETED');
+  };
+
+  const missingInput = (job: Job): string | undefined => {
+    const r = job.request;
+    const uri =
+      job.kind === 'compilation'
+        ? ((r.InputConfig as Json | undefined)?.S3Uri as string | undefined)
+        : (((r.ModelSource as Json | undefined)?.S3 as Json | undefined)?.S3Uri as string | undefined);
+    if (uri === undefined) return undefined;
+    const loc = parseS3Uri(uri);
+    if (!loc) return undefined;
+    if (job.kind === 'optimization' && (loc.key === '' || loc.key.endsWith('/'))) return undefined;
+    if (store.getObject(loc.bucket, loc.key)) return undefined;
+    return `ClientError: InputConfiguration: Unable to download the model artifacts from ${uri}: NoSuchKey. Please make sure the S3 object exists and that the role can read it.`;
+  };
+
+  const writeCompilationArtifact = (job: Job) => {
+    const r = job.request;
+    const ic = r.InputConfig as Json | undefined;
+    const oc = r.OutputConfig as Json;
+    const tp = oc.TargetPlatform as Json | undefined;
+    const suffix =
+      typeof oc.TargetDevice === 'string'
+        ? oc.TargetDevice
+        : [tp?.Os, tp?.Arch, tp?.Accelerator]
+            .filter((x) => typeof x === 'string')
+            .join('_')
+            .toLowerCase();
+    let base = 'model';
+    if (ic && typeof ic.S3Uri === 'string') {
+      const key = parseS3Uri(ic.S3Uri)?.key ?? '';
+      const file = key.split('/').pop() ?? '';
+      base = file.replace(/\.tar\.gz$/, '').replace(/\.tgz$/, '') || 'model';
+    }
+    const out = parseS3Uri(String(oc.S3OutputLocation));
+    if (!out) return;
+    const key = joinKey(out.key, `${base}-${suffix}.tar.gz`);
+    const manifest = {
+      CompilationJobName: job.name,
+      CompilationJobArn: job.arn,
+      Source: ic?.S3Uri ?? r.ModelPackageVersionArn,
+      Framework: ic?.Framework,
+      FrameworkVersion: ic?.FrameworkVersion,
+      DataInputConfig: ic?.DataInputConfig,
+      TargetDevice: oc.TargetDevice,
+      TargetPlatform: tp,
+      CompilerOptions: oc.CompilerOptions,
+      Compiler: 'neo-emulator',
+    };
+    const body = gzipSync(
+      tar([
+        { name: 'compiled_model.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
+        { name: 'compiled.params', data: pseudoBytes(`${job.arn}|params`, 1024) },
+        { name: 'compiled.so', data: pseudoBytes(`${job.arn}|so`, 512) },
+      ]),
+    );
+    if (!store.listBuckets().includes(out.bucket)) store.createBucket(out.bucket);
+    store.putObject(out.bucket, key, body, 'application/x-tar');
+    job.artifact = `s3://${out.bucket}/${key}`;
+    job.digest = sha256(body);
+    const framework = String(ic?.Framework ?? 'model').toLowerCase();
+    const version = String(ic?.FrameworkVersion ?? '1.0');
+    const device = String(oc.TargetDevice ?? '');
+    const processor =
+      device.startsWith('ml_inf') || device.startsWith('ml_trn')
+        ? 'inf'
+        : /^ml_(p|g4dn|eia)/.test(device) || tp?.Accelerator === 'NVIDIA'
+          ? 'gpu'
+          : 'cpu';
+    const account = NEO_IMAGE_ACCOUNT[job.region] ?? '763104351884';
+    job.inferenceImage = `${account}.dkr.ecr.${job.region}.amazonaws.com/sagemaker-neo-${framework}:${version}-${processor}-py3`;
+  };
+
+  const writeOptimizationArtifacts = (job: Job) => {
+    const r = job.request;
+    const oc = r.OutputConfig as Json;
+    const out = parseS3Uri(String(oc.S3OutputLocation));
+    if (!out) return;
+    if (!store.listBuckets().includes(out.bucket)) store.createBucket(out.bucket);
+    const config = {
+      OptimizationJobName: job.name,
+      OptimizationJobArn: job.arn,
+      Source: ((r.ModelSource as Json).S3 as Json | undefined)?.S3Uri,
+      DeploymentInstanceType: r.DeploymentInstanceType,
+      OptimizationTypes: optimizationTypes(r),
+    };
+    const configKey = joinKey(out.key, 'config.json');
+    store.putObject(
+      out.bucket,
+      configKey,
+      Buffer.from(`${JSON.stringify(config, null, 2)}\n`),
+      'application/json',
+    );
+    const weights = pseudoBytes(`${job.arn}|weights`, 2048);
+    store.putObject(out.bucket, joinKey(out.key, 'model.safetensors'), weights, 'application/octet-stream');
+    job.artifact = `s3://${out.bucket}/${joinKey(out.key, '')}`;
+    job.digest = sha256(weights);
+    const configs = (r.OptimizationConfigs as Json[]) ?? [];
+    const image = configs
+      .map((cfg) => Object.values(cfg)[0] as Json | undefined)
+      .find((m) => typeof m?.Image === 'string')?.Image as string | undefined;
+    job.inferenceImage =
+      image ?? `763104351884.dkr.ecr.${job.region}.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124`;
+  };
+
+  const createJob = (kind: JobKind, region: string, name: string, request: Json): Job => {
+    const key = jobKey(kind, region, name);
+    const existing = jobs.get(key);
+    if (existing) {
+      throw new ApiError(
+        'ResourceInUse',
+        `Job name must be unique within an AWS account and region, and a ${kind} job with this name already exists (${existing.arn})`,
+      );
+    }
+    const current = activeCount(kind, region);
+    if (current >= options.quota) {
+      throw new ApiError(
+        'ResourceLimitExceeded',
+        `The account-level service limit 'Number of concurrent ${kind} jobs' is ${options.quota} Jobs, with current utilization of ${current} Jobs and a request delta of 1 Jobs. Please use AWS Service Quotas to request an increase for this quota. If AWS Service Quotas is not available, contact AWS support to request an increase for this quota.`,
+      );
+    }
+    const now = Date.now();
+    const arnName = kind === 'compilation' ? name.toLowerCase() : name;
+    const job: Job = {
+      kind,
+      name,
+      arn: `arn:aws:sagemaker:${region}:${options.accountId}:${kind}-job/${arnName}`,
+      region,
+      request,
+      status: 'STARTING',
+      creationTime: now,
+      lastModifiedTime: now,
+      history: [],
+      seq: seq++,
+      key,
+      timing: { ...options.timing, ...options.timingFor?.(name, request) },
+    };
+    jobs.set(key, job);
+    setStatus(job, 'STARTING', now);
+    schedule(job, job.timing.startingMs, () => startInProgress(job));
+    return job;
+  };
+
+  const findJob = (kind: JobKind, region: string, name: unknown): Job => {
+    const job = typeof name === 'string' ? jobs.get(jobKey(kind, region, name)) : undefined;
+    if (!job) {
+      throw new ApiError('ResourceNotFound', `Could not find ${kind} job '${String(name)}'.`);
+    }
+    return job;
+  };
+
+  const stopJob = (job: Job) => {
+    if (TERMINAL.has(job.status)) {
+      throw validation(
+        `The ${job.kind} job '${job.name}' is in status ${job.status} and cannot be stopped; only STARTING or INPROGRESS jobs can be stopped.`,
+      );
+    }
+    if (job.status === 'STOPPING') return;
+    setStatus(job, 'STOPPING');
+    schedule(job, job.timing.stoppingMs, () => finish(job, 'STOPPED'));
+  };
+
+  // ----- responses
+
+  const describeCompilation = (job: Job): Json => {
+    const r = job.request;
+    const completed = job.status === 'COMPLETED';
+    return {
+      CompilationJobName: job.name,
+      CompilationJobArn: job.arn,
+      CompilationJobStatus: job.status,
+      CompilationStartTime: epoch(job.startTime),
+      CompilationEndTime: epoch(job.endTime),
+      StoppingCondition: { MaxRuntimeInSeconds: ONE_DAY_S, ...(r.StoppingCondition as Json) },
+      InferenceImage: completed ? job.inferenceImage : undefined,
+      ModelPackageVersionArn: r.ModelPackageVersionArn,
+      CreationTime: epoch(job.creationTime),
+      LastModifiedTime: epoch(job.lastModifiedTime),
+      FailureReason: job.failureReason,
+      ModelArtifacts: completed && job.artifact ? { S3ModelArtifacts: job.artifact } : undefined,
+      ModelDigests: completed && job.digest ? { ArtifactDigest: job.digest } : undefined,
+      RoleArn: r.RoleArn,
+      InputConfig: r.InputConfig,
+      OutputConfig: r.OutputConfig,
+      VpcConfig: r.VpcConfig,
+    };
+  };
+
+  const compilationSummary = (job: Job): Json => {
+    const oc = job.request.OutputConfig as Json;
+    const tp = oc.TargetPlatform as Json | undefined;
+    return {
+      CompilationJobName: job.name,
+      CompilationJobArn: job.arn,
+      CreationTime: epoch(job.creationTime),
+      CompilationStartTime: epoch(job.startTime),
+      CompilationEndTime: epoch(job.endTime),
+      CompilationTargetDevice: oc.TargetDevice,
+      CompilationTargetPlatformOs: tp?.Os,
+      CompilationTargetPlatformArch: tp?.Arch,
+      CompilationTargetPlatformAccelerator: tp?.Accelerator,
+      LastModifiedTime: epoch(job.lastModifiedTime),
+      CompilationJobStatus: job.status,
+    };
+  };
+
+  const optimizationTypes = (r: Json): string[] => {
+    const types: string[] = [];
+    for (const cfg of (r.OptimizationConfigs as Json[]) ?? []) {
+      for (const m of OPTIMIZATION_CONFIG_MEMBERS) {
+        const t = OPTIMIZATION_TYPE[m];
+        if (cfg[m] !== undefined && t && !types.includes(t)) types.push(t);
+      }
+    }
+    return types;
+  };
+
+  const describeOptimization = (job: Job): Json => {
+    const r = job.request;
+    return {
+      OptimizationJobArn: job.arn,
+      OptimizationJobStatus: job.status,
+      OptimizationStartTime: epoch(job.startTime),
+      OptimizationEndTime: epoch(job.endTime),
+      CreationTime: epoch(job.creationTime),
+      LastModifiedTime: epoch(job.lastModifiedTime),
+      FailureReason: job.failureReason,
+      OptimizationJobName: job.name,
+      ModelSource: r.ModelSource,
+      OptimizationEnvironment: r.OptimizationEnvironment,
+      DeploymentInstanceType: r.DeploymentInstanceType,
+      MaxInstanceCount: r.MaxInstanceCount,
+      OptimizationConfigs: r.OptimizationConfigs,
+      OutputConfig: r.OutputConfig,
+      OptimizationOutput:
+        job.status === 'COMPLETED' ? { RecommendedInferenceImage: job.inferenceImage } : undefined,
+      RoleArn: r.RoleArn,
+      StoppingCondition: { MaxRuntimeInSeconds: ONE_DAY_S, ...(r.StoppingCondition as Json) },
+      VpcConfig: r.VpcConfig,
+    };
+  };
+
+  const optimizationSummary = (job: Job): Json => ({
+    OptimizationJobName: job.name,
+    OptimizationJobArn: job.arn,
+    CreationTime: epoch(job.creationTime),
+    OptimizationJobStatus: job.status,
+    OptimizationStartTime: epoch(job.startTime),
+    OptimizationEndTime: epoch(job.endTime),
+    LastModifiedTime: epoch(job.lastModifiedTime),
+    DeploymentInstanceType: job.request.DeploymentInstanceType,
+    MaxInstanceCount: job.request.MaxInstanceCount,
+    OptimizationTypes: optimizationTypes(job.request),
+  });
+
+  const list = (kind: JobKind, region: string, b: Json): { items: Job[]; nextToken?: string } => {
+    const c = new Checker();
+    const statuses = kind === 'compilation' ? COMPILATION_STATUSES : OPTIMIZATION_STATUSES;
+    const sortBys = kind === 'compilation' ? COMPILATION_SORT_BY : OPTIMIZATION_SORT_BY;
+    const token = c.str('nextToken', b.NextToken, { max: 8192, pattern: P.nextToken });
+    const max = c.int('maxResults', b.MaxResults, { min: 1, max: 100 }) ?? (kind === 'compilation' ? 10 : 50);
+    const createdAfter = c.timestamp('creationTimeAfter', b.CreationTimeAfter);
+    const createdBefore = c.timestamp('creationTimeBefore', b.CreationTimeBefore);
+    const modifiedAfter = c.timestamp('lastModifiedTimeAfter', b.LastModifiedTimeAfter);
+    const modifiedBefore = c.timestamp('lastModifiedTimeBefore', b.LastModifiedTimeBefore);
+    const nameContains = c.str('nameContains', b.NameContains, { max: 63, pattern: P.nameContains });
+    const status = c.str('statusEquals', b.StatusEquals, { enumValues: statuses });
+    const sortBy = c.str('sortBy', b.SortBy, { enumValues: sortBys }) ?? 'CreationTime';
+    const sortOrder = c.str('sortOrder', b.SortOrder, { enumValues: SORT_ORDERS }) ?? 'Ascending'; // the API reference's default
+    const contains =
+      kind === 'optimization'
+        ? c.str('optimizationContains', b.OptimizationContains, { max: 256 })
+        : undefined;
+    c.throwIfAny();
+
+    const fingerprint = createHash('sha256')
+      .update(
+        JSON.stringify([
+          kind,
+          region,
+          createdAfter,
+          createdBefore,
+          modifiedAfter,
+          modifiedBefore,
+          nameContains,
+          status,
+          sortBy,
+          sortOrder,
+          contains,
+        ]),
+      )
+      .digest('hex')
+      .slice(0, 16);
+    let offset = 0;
+    if (token !== undefined) {
+      const decoded = decodeToken(token);
+      if (!decoded || decoded.f !== fingerprint) {
+        throw validation(
+          `Invalid NextToken: the pagination token '${token}' is not valid for this request. Use the NextToken returned by a previous request with the same parameters.`,
+        );
+      }
+      offset = decoded.o;
+    }
+
+    const items = [...jobs.values()].filter((j) => {
+      if (j.kind !== kind || j.region !== region) return false;
+      if (createdAfter !== undefined && !(j.creationTime > createdAfter)) return false;
+      if (createdBefore !== undefined && !(j.creationTime < createdBefore)) return false;
+      if (modifiedAfter !== undefined && !(j.lastModifiedTime > modifiedAfter)) return false;
+      if (modifiedBefore !== undefined && !(j.lastModifiedTime < modifiedBefore)) return false;
+      if (nameContains !== undefined && !j.name.toLowerCase().includes(nameContains.toLowerCase()))
+        return false;
+      if (status !== undefined && j.status !== status) return false;
+      if (
+        contains !== undefined &&
+        !optimizationTypes(j.request).some((t) => t.toLowerCase().includes(contains.toLowerCase()))
+      ) {
+        return false;
+      }
+      return true;
+    });
+    const dir = sortOrder === 'Ascending' ? 1 : -1;
+    items.sort((a, b2) => {
+      let d = 0;
+      if (sortBy === 'Name') d = a.name < b2.name ? -1 : a.name > b2.name ? 1 : 0;
+      else if (sortBy === 'Status') d = a.status < b2.status ? -1 : a.status > b2.status ? 1 : 0;
+      if (d === 0) d = a.creationTime - b2.creationTime || a.seq - b2.seq;
+      return d * dir;
+    });
+    const page = items.slice(offset, offset + max);
+    const next = offset + max < items.length ? encodeToken({ o: offset + max, f: fingerprint }) : undefined;
+    return { items: page, nextToken: next };
+  };
+
+  // ----- dispatch
+
+  const dispatch = (op: string, region: string, b: Json): Json => {
+    switch (op) {
+      case 'CreateCompilationJob': {
+        validateCompilationRequest(b, region);
+        const job = createJob('compilation', region, String(b.CompilationJobName), b);
+        return { CompilationJobArn: job.arn };
+      }
+      case 'DescribeCompilationJob':
+        checkName('compilationJobName', b.CompilationJobName);
+        return describeCompilation(findJob('compilation', region, b.CompilationJobName));
+      case 'ListCompilationJobs': {
+        const { items, nextToken } = list('compilation', region, b);
+        return { CompilationJobSummaries: items.map(compilationSummary), NextToken: nextToken };
+      }
+      case 'StopCompilationJob':
+        checkName('compilationJobName', b.CompilationJobName);
+        stopJob(findJob('compilation', region, b.CompilationJobName));
+        return {};
+      case 'CreateOptimizationJob': {
+        validateOptimizationRequest(b);
+        const job = createJob('optimization', region, String(b.OptimizationJobName), b);
+        return { OptimizationJobArn: job.arn };
+      }
+      case 'DescribeOptimizationJob':
+        checkName('optimizationJobName', b.OptimizationJobName);
+        return describeOptimization(findJob('optimization', region, b.OptimizationJobName));
+      case 'ListOptimizationJobs': {
+        const { items, nextToken } = list('optimization', region, b);
+        return { OptimizationJobSummaries: items.map(optimizationSummary), NextToken: nextToken };
+      }
+      case 'StopOptimizationJob':
+        checkName('optimizationJobName', b.OptimizationJobName);
+        stopJob(findJob('optimization', region, b.OptimizationJobName));
+        return {};
+      default:
+        throw new ApiError('UnknownOperationException', `Unknown operation: SageMaker.${op}`);
+    }
+  };
+
+  const faultsApply = (op: string) => !faults.operations || faults.operations.includes(op);
+
+  const rateLimited = (op: string): boolean => {
+    const limit = options.rateLimitPerSecond;
+    if (!limit || limit <= 0) return false;
+    const now = Date.now();
+    const window = (rateWindows.get(op) ?? []).filter((t) => now - t < 1000);
+    rateWindows.set(op, window);
+    if (window.length >= limit) return true;
+    window.push(now);
+    return false;
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readBody(req);
+    const time = Date.now();
+    const region = regionOf(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const op = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : target || 'Unknown';
+    let body: unknown;
+    let parseError: ApiError | undefined;
+    try {
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        parseError = new ApiError('SerializationException', 'Request body must be a JSON object');
+      }
+    } catch {
+      body = raw.toString('utf8');
+      parseError = new ApiError('SerializationException', 'Unable to parse the request body as JSON');
+    }
+
+    const send = (status: number, payload: Json, errorType?: string) => {
+      record({ service: 'sagemaker', operation: op, region, time, body, status });
+      const text = JSON.stringify(payload);
+      const headers: Record<string, string | number> = {
+        'Content-Type': JSON_CONTENT_TYPE,
+        'Content-Length': Buffer.byteLength(text),
+        'x-amzn-RequestId': randomUUID(),
+      };
+      if (errorType) headers['x-amzn-ErrorType'] = errorType;
+      res.writeHead(status, headers);
+      res.end(text);
+    };
+    const sendError = (e: ApiError) => send(e.status, { __type: e.type, message: e.message }, e.type);
+    const drop = (detail: string) => {
+      record({ service: 'sagemaker', operation: op, region, time, body, status: 0, detail });
+      req.socket.destroy();
+    };
+
+    const subject = faultsApply(op);
+    if (subject && faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (subject && roll(faults.dropRate)) return drop('dropped');
+    if (subject && roll(faults.throttleRate))
+      return sendError(new ApiError('ThrottlingException', 'Rate exceeded'));
+    if (subject && roll(faults.errorRate)) {
+      return sendError(
+        new ApiError(
+          'InternalFailure',
+          'The request processing has failed because of an unknown error, exception or failure.',
+          500,
+        ),
+      );
+    }
+    if (rateLimited(op)) return sendError(new ApiError('ThrottlingException', 'Rate exceeded'));
+
+    if (req.method !== 'POST' || !target.startsWith('SageMaker.') || !OPERATIONS.has(op)) {
+      return sendError(new ApiError('UnknownOperationException', `Unknown operation: ${target || '(none)'}`));
+    }
+    if (parseError) return sendError(parseError);
+    let result: Json;
+    try {
+      result = dispatch(op, region, body as Json);
+    } catch (e) {
+      if (e instanceof ApiError) return sendError(e);
+      throw e;
+    }
+    if (op.startsWith('Create') && subject && roll(faults.dropAfterCreateRate))
+      return drop('dropped-after-create');
+    send(200, result);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    serve(req, res).catch((e: unknown) => {
+      if (res.headersSent || res.destroyed) return;
+      const text = JSON.stringify({ __type: 'InternalFailure', message: (e as Error)?.message ?? String(e) });
+      res.writeHead(500, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-ErrorType': 'InternalFailure' });
+      res.end(text);
+    });
+  };
+
+  const clearTimers = () => {
+    for (const j of jobs.values()) {
+      if (j.timer) clearTimeout(j.timer);
+      j.timer = undefined;
+    }
+  };
+
+  return {
+    options,
+    faults,
+    handle,
+    jobs: () =>
+      [...jobs.values()]
+        .sort((a, b) => a.seq - b.seq)
+        .map((j) => ({
+          kind: j.kind,
+          name: j.name,
+          arn: j.arn,
+          region: j.region,
+          request: j.request,
+          status: j.status,
+          creationTime: j.creationTime,
+          lastModifiedTime: j.lastModifiedTime,
+          startTime: j.startTime,
+          endTime: j.endTime,
+          failureReason: j.failureReason,
+          artifact: j.artifact,
+          history: j.history.map((h) => ({ ...h })),
+        })),
+    peakConcurrency: (kind, region) => peaks.get(`${kind ?? '*'}|${region ?? '*'}`) ?? 0,
+    reset: () => {
+      clearTimers();
+      jobs.clear();
+      active.clear();
+      peaks.clear();
+      rateWindows.clear();
+      rngSeed = faults.seed;
+      rng = prng(rngSeed);
+    },
+    close: clearTimers,
+  };
+}
+
+function checkName(path: string, value: unknown): void {
+  const c = new Checker();
+  c.str(path, value, { required: true, min: 1, max: 63, pattern: P.entityName });
+  c.throwIfAny();
+}
+
+function encodeToken(t: { o: number; f: string }): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
+}
+
+function decodeToken(token: string): { o: number; f: string } | undefined {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (typeof t !== 'object' || t === null) return undefined;
+    const { o, f } = t as { o: unknown; f: unknown };
+    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || typeof f !== 'string') return undefined;
+    return { o, f };
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,99 @@
+// Thin adapter over the S3 SDK: path-style when an endpoint override is set (emulators, MinIO), plain data out.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+/** Splits `s3://bucket/key` or `https://bucket.s3.region.amazonaws.com/key` into bucket and key. */
+export function parseS3Uri(uri: string): S3Location | undefined {
+  const s3 = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (s3) return { bucket: s3[1] as string, key: s3[2] as string };
+  const virtualHosted = /^https:\/\/([^/.]+)\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?\/(.*)$/.exec(uri);
+  if (virtualHosted) return { bucket: virtualHosted[1] as string, key: virtualHosted[3] as string };
+  const pathStyle = /^https:\/\/s3[.-]([a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?\/([^/]+)\/(.*)$/.exec(uri);
+  if (pathStyle) return { bucket: pathStyle[2] as string, key: pathStyle[3] as string };
+  return undefined;
+}
+
+export interface ObjectHead {
+  etag?: string;
+  versionId?: string;
+  size?: number;
+}
+
+export type HeadResult =
+  | { ok: true; head: ObjectHead }
+  | { ok: false; reason: 'missing' | 'forbidden' | 'error'; message: string };
+
+export interface ObjectStorage {
+  head(location: S3Location): Promise<HeadResult>;
+  /** Streams the object into `file`; returns its size and sha256 (hex). */
+  download(
+    location: S3Location,
+    file: string,
+  ): Promise<{ size: number; sha256: string; expectedSize?: number }>;
+  upload(location: S3Location, body: Readable | Buffer, contentType?: string): Promise<{ etag?: string }>;
+}
+
+export function createObjectStorage(region: string): ObjectStorage {
+  const client = new S3Client({
+    region: region || 'us-east-1',
+    // Endpoint overrides (emulator, MinIO, VPC endpoints by IP) only work with path-style addressing.
+    forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL),
+  });
+  return {
+    async head({ bucket, key }) {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { ok: true, head: { etag: out.ETag, versionId: out.VersionId, size: out.ContentLength } };
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404)
+          return { ok: false, reason: 'missing', message: `s3://${bucket}/${key} does not exist` };
+        if (status === 403) {
+          return {
+            ok: false,
+            reason: 'forbidden',
+            message: `access to s3://${bucket}/${key} is denied (s3:GetObject)`,
+          };
+        }
+        return {
+          ok: false,
+          reason: 'error',
+          message: `s3://${bucket}/${key}: ${String((error as Error).message)}`,
+        };
+      }
+    },
+
+    async download({ bucket, key }, file) {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const hash = createHash('sha256');
+      let size = 0;
+      const body = out.Body as Readable;
+      body.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+      });
+      await pipeline(body, createWriteStream(file));
+      return { size, sha256: hash.digest('hex'), expectedSize: out.ContentLength };
+    },
+
+    async upload({ bucket, key }, body, contentType) {
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+        partSize: 8 * 1024 * 1024,
+        queueSize: 4,
+      });
+      const out = await upload.done();
+      return { etag: out.ETag };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The validated configuration: what readNeoConfig returns and planJobs turns into requests.
+// Every target is complete (defaults inherited, matrix expanded, placeholders substituted,
+// durations in seconds, maps serialized to the JSON strings the API takes).
+import type {
+  Framework,
+  OptimizationJobDeploymentInstanceType,
+  TargetDevice,
+  TargetPlatformAccelerator,
+  TargetPlatformArch,
+  TargetPlatformOs,
+} from '@aws-sdk/client-sagemaker';
+import type { SourcePosition } from '../types.ts';
+
+export interface NeoConfig {
+  version: 1;
+  /** The config file, for errors found later (e.g. by the `targets` input). */
+  file: string;
+  /** The job-prefix as written (placeholders substituted, sanitized); undefined: use the repository name. */
+  jobPrefix?: string;
+  /** Position of the `targets:` key, for errors about the `targets` action input. */
+  targetsPosition: SourcePosition;
+  /** In file order; matrix targets in combination order. Names are unique. */
+  targets: NeoTarget[];
+}
+
+export type NeoTarget = CompilationTarget | OptimizationTarget;
+
+export interface TargetCommon {
+  name: string;
+  /** The name of the `targets` entry the target comes from (differs from name for matrix targets). */
+  group: string;
+  /** Position of the target's entry in the file. */
+  position: SourcePosition;
+  region: string;
+  roleArn: string;
+  output: { s3Location: string; kmsKeyId?: string };
+  stoppingCondition: StoppingSeconds;
+  vpc?: { securityGroupIds: string[]; subnets: string[] };
+  /** In the order written (top-level tags first), keys unique. */
+  tags: { key: string; value: string }[];
+}
+
+export interface StoppingSeconds {
+  maxRuntimeInSeconds: number;
+  maxWaitTimeInSeconds?: number;
+  maxPendingTimeInSeconds?: number;
+}
+
+export interface CompilationTarget extends TargetCommon {
+  kind: 'compilation';
+  /** Exactly one of input and modelPackageArn is set. */
+  input?: {
+    s3Uri: string;
+    framework: Framework;
+    frameworkVersion?: string;
+    /** The JSON string sent as InputConfig.DataInputConfig. */
+    dataInputConfig?: string;
+  };
+  modelPackageArn?: string;
+  /** Exactly one of targetDevice and targetPlatform is set. */
+  targetDevice?: TargetDevice;
+  targetPlatform?: {
+    os: TargetPlatformOs;
+    arch: TargetPlatformArch;
+    accelerator?: TargetPlatformAccelerator;
+  };
+  /** The string sent as OutputConfig.CompilerOptions. */
+  compilerOptions?: string;
+}
+
+export type OptimizationTechnique = 'quantization' | 'compilation' | 'sharding';
+
+export interface OptimizationTarget extends TargetCommon {
+  kind: 'optimization';
+  instanceType: OptimizationJobDeploymentInstanceType;
+  model: { s3Uri: string; acceptEula?: boolean };
+  environment?: Record<string, string>;
+  optimizations: { technique: OptimizationTechnique; image?: string; environment?: Record<string, string> }[];
+  maxInstanceCount?: number;
+}

@@ -1,0 +1,171 @@
+// Wires the stages: read config -> validate -> plan -> submit & watch -> report. No logic of its own.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import { errorAnnotation } from './annotate.ts';
+import { createSageMakerJobApi } from './aws/sagemaker.ts';
+import { readNeoConfig } from './config/index.ts';
+import { readWorkflowContext, type WorkflowContext } from './context.ts';
+import { type ActionInputs, InputError, readActionInputs } from './inputs.ts';
+import { buildOutputs, failureSummary, planOutputs } from './outputs.ts';
+import { planJobs } from './plan.ts';
+import { type CommentPublisher, createCommentPublisher } from './report/comment.ts';
+import {
+  commentMarker,
+  type ReportContext,
+  renderCommentBody,
+  renderLogTable,
+  renderPlanSummary,
+  renderSummary,
+  renderValidationErrorsBody,
+} from './report/render.ts';
+import { type ScheduleOutcome, scheduleJobs } from './schedule.ts';
+import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './state.ts';
+import type { ConfigError, JobState } from './types.ts';
+
+export async function runMain(signal: AbortSignal): Promise<void> {
+  let inputs: ActionInputs;
+  try {
+    inputs = readActionInputs((name) => core.getInput(name));
+  } catch (error) {
+    if (error instanceof InputError) return core.setFailed(error.message);
+    throw error;
+  }
+  const ctx = readWorkflowContext(process.env);
+  const report: ReportContext = {
+    repository: ctx.repository,
+    sha: ctx.sha,
+    serverUrl: ctx.serverUrl,
+    runId: ctx.runId,
+    workflow: ctx.workflow,
+    configPath: inputs.config,
+    now: Date.now(),
+  };
+  const publisher = openCommentPublisher(inputs, ctx);
+
+  const configText = await readConfigFile(inputs.config, ctx.workspace);
+  if (configText === undefined) return;
+  const { config, errors } = readNeoConfig(configText, inputs.config, ctx);
+  if (!config || errors.length > 0) return failOnConfigErrors(errors, report, publisher);
+
+  const planned = planJobs(config, ctx, { targets: inputs.targets });
+  if (planned.errors.length > 0) return failOnConfigErrors(planned.errors, report, publisher);
+  const plan = planned.jobs;
+
+  if (inputs.dryRun) {
+    core.info(`Dry run: ${plan.length} job(s) planned, nothing submitted.`);
+    core.info(JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2));
+    setOutputs(planOutputs(plan));
+    await core.summary.addRaw(renderPlanSummary(plan, report)).write();
+    return;
+  }
+
+  core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
+  let saved = 0;
+  const { jobs, outcome } = await scheduleJobs(
+    createSageMakerJobApi(),
+    plan,
+    {
+      maxConcurrency: inputs.maxConcurrency,
+      pollIntervalMs: inputs.pollIntervalMs,
+      timeoutMs: inputs.timeoutMs,
+      wait: inputs.wait,
+      force: inputs.force,
+      signal,
+    },
+    {
+      onCreated(job) {
+        core.saveState(jobStateKey(saved), encodeSavedJob(job));
+        core.saveState(JOB_COUNT_KEY, ++saved);
+      },
+      onChange(_job, _previous, all) {
+        publisher?.update(renderCommentBody(all, { ...report, now: Date.now() }));
+      },
+      log: (line) => core.info(line),
+      warn: (line) => core.warning(line),
+    },
+  );
+  // Jobs left running on purpose (`wait: false`) must survive the post step.
+  if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
+  await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher);
+}
+
+function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): CommentPublisher | undefined {
+  if (!inputs.comment || ctx.pullRequest === undefined || !inputs.githubToken) return undefined;
+  const [owner = '', repo = ''] = ctx.repository.split('/');
+  const octokit = getOctokit(inputs.githubToken, {
+    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+  });
+  return createCommentPublisher({
+    octokit,
+    owner,
+    repo,
+    issueNumber: ctx.pullRequest,
+    marker: commentMarker(ctx.workflow, inputs.config),
+    minIntervalMs: inputs.commentIntervalMs,
+    log: { warning: (m) => core.warning(m), debug: (m) => core.debug(m) },
+  });
+}
+
+async function readConfigFile(configPath: string, workspace: string): Promise<string | undefined> {
+  try {
+    return await readFile(path.resolve(workspace, configPath), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
+    core.setFailed(
+      `Config file '${configPath}' ${why} in ${workspace}. Add it to the repository (see the README's neo.yml example) or point the 'config' input at it, and check out the repository (actions/checkout) before this step.`,
+    );
+    return undefined;
+  }
+}
+
+async function failOnConfigErrors(
+  errors: ConfigError[],
+  report: ReportContext,
+  publisher: CommentPublisher | undefined,
+): Promise<void> {
+  for (const error of errors) process.stdout.write(`${errorAnnotation(error)}\n`);
+  setOutputs({ status: 'failed', artifacts: '{}', jobs: '[]' });
+  const body = renderValidationErrorsBody(errors, report);
+  await core.summary.addRaw(body).write();
+  if (publisher) setCommentOutputs(await publisher.flush(body));
+  const file = errors[0]?.file ?? report.configPath;
+  core.setFailed(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no job was created.`);
+}
+
+async function reportResults(
+  jobs: JobState[],
+  outcome: ScheduleOutcome,
+  report: ReportContext,
+  publisher: CommentPublisher | undefined,
+): Promise<void> {
+  // Outputs first: they must exist even if the summary or the comment fails.
+  setOutputs(buildOutputs(jobs, outcome, report.now));
+  for (const job of jobs) {
+    core.startGroup(`${job.target}: ${job.status}`);
+    core.info(`job ${job.jobName}${job.jobArn ? ` (${job.jobArn})` : ''}`);
+    if (job.artifact) core.info(`artifact ${job.artifact}`);
+    if (job.failureReason) core.info(`reason ${job.failureReason}`);
+    core.endGroup();
+  }
+  core.info(renderLogTable(jobs, report.now));
+  try {
+    await core.summary.addRaw(renderSummary(jobs, report)).write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${String(error)}`);
+  }
+  if (publisher) setCommentOutputs(await publisher.flush(renderCommentBody(jobs, report, { final: true })));
+  const failure = failureSummary(jobs, outcome);
+  if (failure) core.setFailed(failure);
+}
+
+function setOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
+function setCommentOutputs(comment: { id?: number; url?: string }): void {
+  if (comment.id !== undefined) core.setOutput('comment-id', String(comment.id));
+  if (comment.url) core.setOutput('comment-url', comment.url);
+}

@@ -1,0 +1,243 @@
+// The planner: a validated NeoConfig in, the exact SageMaker requests out. Pure: no clock, no AWS, no I/O.
+// Job names are <prefix>-<target>-<hash>, where the hash covers the target, its region, the request without
+// its name and the identity of its input (ETag/VersionId), so an unchanged request keeps its name across runs
+// and any change gets a new one.
+import type {
+  CreateCompilationJobRequest,
+  CreateOptimizationJobRequest,
+  OptimizationConfig,
+} from '@aws-sdk/client-sagemaker';
+import picomatch from 'picomatch';
+import type { CompilationTarget, NeoConfig, NeoTarget, OptimizationTarget } from './config/index.ts';
+import { buildJobName, defaultJobPrefix, hashOf } from './config/job-name.ts';
+import { closestMatch } from './config/suggest.ts';
+import type { ConfigError, PlannedJob, RunContext } from './types.ts';
+
+export interface PlanOptions {
+  /** The `targets` input: names or globs separated by commas or newlines; `!pattern` leaves targets out. */
+  targets?: string;
+  /** Input S3 URI or model package ARN -> its identity (ETag / VersionId), part of the job-name hash. */
+  inputIdentity?: Record<string, string>;
+}
+
+export function planJobs(
+  config: NeoConfig,
+  ctx: RunContext,
+  options: PlanOptions = {},
+): { jobs: PlannedJob[]; errors: ConfigError[] } {
+  const { selected, errors } = selectTargets(config, options.targets);
+  if (errors.length > 0) return { jobs: [], errors };
+  const prefix = config.jobPrefix ?? defaultJobPrefix(ctx.repository);
+  return {
+    jobs: selected.map((target) => planTarget(target, prefix, options.inputIdentity ?? {})),
+    errors: [],
+  };
+}
+
+/** Targets chosen by the `targets` input (all when empty), in config order. */
+export function selectTargets(
+  config: NeoConfig,
+  input: string | undefined,
+): { selected: NeoTarget[]; errors: ConfigError[] } {
+  const patterns = (input ?? '')
+    .split(/[,\n]/)
+    .map((pattern) => pattern.trim())
+    .filter((pattern) => pattern !== '');
+  if (patterns.length === 0) return { selected: config.targets, errors: [] };
+
+  const errors: ConfigError[] = [];
+  const names = config.targets.map((target) => target.name);
+  const matching = (pattern: string): Set<NeoTarget> => {
+    const isMatch = picomatch(pattern, { dot: true });
+    return new Set(config.targets.filter((target) => isMatch(target.name) || isMatch(target.group)));
+  };
+  const include = patterns.filter((pattern) => !pattern.startsWith('!'));
+  const exclude = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
+  const chosen = new Set<NeoTarget>(include.length === 0 ? config.targets : []);
+  for (const pattern of include) {
+    const found = matching(pattern);
+    if (found.size === 0) errors.push(noMatch(config, pattern, names));
+    for (const target of found) chosen.add(target);
+  }
+  for (const pattern of exclude) {
+    const found = matching(pattern);
+    if (found.size === 0) errors.push(noMatch(config, `!${pattern}`, names));
+    for (const target of found) chosen.delete(target);
+  }
+  if (errors.length === 0 && chosen.size === 0) {
+    errors.push({
+      file: config.file,
+      ...config.targetsPosition,
+      title: 'No target selected',
+      message: `The targets input '${patterns.join(', ')}' leaves no target to build; targets in ${config.file}: ${names.join(', ')}.`,
+    });
+  }
+  return { selected: config.targets.filter((target) => chosen.has(target)), errors };
+}
+
+function noMatch(config: NeoConfig, pattern: string, names: readonly string[]): ConfigError {
+  const groups = [...new Set(config.targets.map((target) => target.group))];
+  const suggestion = closestMatch(pattern.replace(/^!/, ''), [...names, ...groups]);
+  return {
+    file: config.file,
+    ...config.targetsPosition,
+    title: 'Unknown target in the targets input',
+    message: `The targets input names '${pattern}', which matches no target in ${config.file}${
+      suggestion ? `; did you mean ${suggestion}?` : '.'
+    } Targets: ${names.join(', ')}.`,
+  };
+}
+
+function planTarget(target: NeoTarget, prefix: string, inputIdentity: Record<string, string>): PlannedJob {
+  const common = {
+    target: target.name,
+    region: target.region,
+    ...(target.position && { position: target.position }),
+  };
+  if (target.kind === 'compilation') {
+    const body = compilationRequest(target);
+    const jobName = nameFor(target, prefix, body, inputKey(body), inputIdentity);
+    return {
+      ...common,
+      kind: 'compilation',
+      jobName,
+      device: describeDevice(target),
+      request: { CompilationJobName: jobName, ...body },
+    };
+  }
+  const body = optimizationRequest(target);
+  const jobName = nameFor(target, prefix, body, body.ModelSource?.S3?.S3Uri, inputIdentity);
+  return {
+    ...common,
+    kind: 'optimization',
+    jobName,
+    device: target.instanceType,
+    request: { OptimizationJobName: jobName, ...body },
+  };
+}
+
+function inputKey(body: Omit<CreateCompilationJobRequest, 'CompilationJobName'>): string | undefined {
+  return body.InputConfig?.S3Uri ?? body.ModelPackageVersionArn;
+}
+
+function nameFor(
+  target: NeoTarget,
+  prefix: string,
+  body: object,
+  input: string | undefined,
+  inputIdentity: Record<string, string>,
+): string {
+  const identity =
+    input !== undefined && Object.hasOwn(inputIdentity, input) ? inputIdentity[input] : undefined;
+  // The target name and region take part too: two targets never share a name even if their requests match.
+  const hash = hashOf({ target: target.name, region: target.region, request: body, inputIdentity: identity });
+  return buildJobName(prefix, target.name, hash);
+}
+
+export function describeDevice(target: CompilationTarget): string {
+  if (target.targetDevice) return target.targetDevice;
+  const platform = target.targetPlatform;
+  if (!platform) return 'unknown';
+  return [platform.os, platform.arch, platform.accelerator].filter(Boolean).join('/');
+}
+
+function stoppingCondition(target: NeoTarget) {
+  const condition = target.stoppingCondition;
+  return {
+    MaxRuntimeInSeconds: condition.maxRuntimeInSeconds,
+    ...(condition.maxWaitTimeInSeconds !== undefined && {
+      MaxWaitTimeInSeconds: condition.maxWaitTimeInSeconds,
+    }),
+    ...(condition.maxPendingTimeInSeconds !== undefined && {
+      MaxPendingTimeInSeconds: condition.maxPendingTimeInSeconds,
+    }),
+  };
+}
+
+function sharedFields(target: NeoTarget) {
+  return {
+    ...(target.vpc && {
+      VpcConfig: { SecurityGroupIds: target.vpc.securityGroupIds, Subnets: target.vpc.subnets },
+    }),
+    StoppingCondition: stoppingCondition(target),
+    ...(target.tags.length > 0 && {
+      Tags: target.tags.map(({ key, value }) => ({ Key: key, Value: value })),
+    }),
+  };
+}
+
+function compilationRequest(
+  target: CompilationTarget,
+): Omit<CreateCompilationJobRequest, 'CompilationJobName'> {
+  const { input, targetPlatform } = target;
+  return {
+    RoleArn: target.roleArn,
+    ...(target.modelPackageArn !== undefined && { ModelPackageVersionArn: target.modelPackageArn }),
+    ...(input && {
+      InputConfig: {
+        S3Uri: input.s3Uri,
+        Framework: input.framework,
+        ...(input.frameworkVersion !== undefined && { FrameworkVersion: input.frameworkVersion }),
+        ...(input.dataInputConfig !== undefined && { DataInputConfig: input.dataInputConfig }),
+      },
+    }),
+    OutputConfig: {
+      S3OutputLocation: target.output.s3Location,
+      ...(target.targetDevice !== undefined && { TargetDevice: target.targetDevice }),
+      ...(targetPlatform && {
+        TargetPlatform: {
+          Os: targetPlatform.os,
+          Arch: targetPlatform.arch,
+          ...(targetPlatform.accelerator !== undefined && { Accelerator: targetPlatform.accelerator }),
+        },
+      }),
+      ...(target.compilerOptions !== undefined && { CompilerOptions: target.compilerOptions }),
+      ...(target.output.kmsKeyId !== undefined && { KmsKeyId: target.output.kmsKeyId }),
+    },
+    ...sharedFields(target),
+  };
+}
+
+function optimizationConfig({
+  technique,
+  image,
+  environment,
+}: OptimizationTarget['optimizations'][number]): OptimizationConfig {
+  const spec = {
+    ...(image !== undefined && { Image: image }),
+    ...(environment && { OverrideEnvironment: environment }),
+  };
+  switch (technique) {
+    case 'quantization':
+      return { ModelQuantizationConfig: spec };
+    case 'compilation':
+      return { ModelCompilationConfig: spec };
+    case 'sharding':
+      return { ModelShardingConfig: spec };
+  }
+}
+
+function optimizationRequest(
+  target: OptimizationTarget,
+): Omit<CreateOptimizationJobRequest, 'OptimizationJobName'> {
+  return {
+    RoleArn: target.roleArn,
+    ModelSource: {
+      S3: {
+        S3Uri: target.model.s3Uri,
+        ...(target.model.acceptEula !== undefined && {
+          ModelAccessConfig: { AcceptEula: target.model.acceptEula },
+        }),
+      },
+    },
+    DeploymentInstanceType: target.instanceType,
+    ...(target.maxInstanceCount !== undefined && { MaxInstanceCount: target.maxInstanceCount }),
+    ...(target.environment && { OptimizationEnvironment: target.environment }),
+    OptimizationConfigs: target.optimizations.map(optimizationConfig),
+    OutputConfig: {
+      S3OutputLocation: target.output.s3Location,
+      ...(target.output.kmsKeyId !== undefined && { KmsKeyId: target.output.kmsKeyId }),
+    },
+    ...sharedFields(target),
+  };
+}

@@ -1,0 +1,35 @@
+// The post step (post-if: always()): stops every job this run created that is still running, so a main step
+// that was killed (cancel, runner timeout, kill -9) leaves no orphan burning money.
+import * as core from '@actions/core';
+import { awsErrorMessage, createSageMakerJobApi } from './aws/sagemaker.ts';
+import { isTerminal } from './schedule.ts';
+import { decodeSavedJobs, POST_MODE_KEY } from './state.ts';
+
+export async function runPost(): Promise<void> {
+  if (core.getState(POST_MODE_KEY) === 'leave') {
+    core.info('Main step finished; nothing to clean up.');
+    return;
+  }
+  const saved = decodeSavedJobs((key) => core.getState(key));
+  if (saved.length === 0) return;
+  const api = createSageMakerJobApi({ maxAttempts: 5 });
+  const seen = new Set<string>();
+  let stopped = 0;
+  await Promise.all(
+    saved.map(async (job) => {
+      const key = `${job.region}/${job.kind}/${job.name}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      try {
+        const snapshot = await api.describe(job.kind, job.region, job.name);
+        if (isTerminal(snapshot.status) || snapshot.status === 'STOPPING') return;
+        await api.stop(job.kind, job.region, job.name);
+        stopped++;
+        core.info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
+      } catch (error) {
+        core.warning(`Could not stop ${job.name} in ${job.region}: ${awsErrorMessage(error)}`);
+      }
+    }),
+  );
+  core.info(`Post step: ${stopped} orphaned job(s) stopped, ${seen.size - stopped} already ended.`);
+}

@@ -1,0 +1,422 @@
+// Submits the planned jobs within the concurrency limit and the account quota, watches them all with one
+// List sweep per region and kind per tick, and stops whatever is still running on timeout or cancel.
+// Never loses a job: every created job ends in the returned states with its last known status.
+import {
+  awsErrorMessage,
+  awsErrorName,
+  isTransientAwsError,
+  type JobApi,
+  type JobSnapshot,
+} from './aws/sagemaker.ts';
+import type { JobKind, JobState, JobStatus, PlannedJob } from './types.ts';
+
+export interface ScheduleOptions {
+  maxConcurrency: number;
+  pollIntervalMs: number;
+  /** 0 = no limit. */
+  timeoutMs: number;
+  /** false: return as soon as every job is submitted. */
+  wait: boolean;
+  /** true: compile anew even when a completed job with the same content-addressed name exists. */
+  force: boolean;
+  /** Aborted on SIGINT/SIGTERM: stop in-flight jobs and return quickly. */
+  signal?: AbortSignal;
+  /** How long to wait for STOPPED after stopping jobs on timeout. */
+  stopWaitMs?: number;
+  /** Parallel Create/Describe/Stop calls. */
+  requestParallelism?: number;
+}
+
+export interface ScheduleEvents {
+  /** A job now exists in SageMaker under this run's responsibility (created or adopted). */
+  onCreated?(job: JobState): void;
+  /** A job changed status; `previous` is the status before, `all` every target's current state. */
+  onChange?(job: JobState, previous: JobState['status'], all: JobState[]): void;
+  log?(line: string): void;
+  warn?(line: string): void;
+}
+
+export type ScheduleOutcome = 'finished' | 'submitted' | 'timeout' | 'cancelled';
+
+export interface ScheduleResult {
+  jobs: JobState[];
+  outcome: ScheduleOutcome;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'STOPPED', 'NOT_CREATED']);
+export const isTerminal = (status: JobState['status']): boolean => TERMINAL.has(status);
+
+const MAX_NAME = 63;
+const ATTEMPT_SUFFIX = /-r(\d+)$/;
+
+/** `name` for attempt 1, `name-rN` after; keeps the 63-character limit by trimming before the hash. */
+export function attemptName(name: string, attempt: number): string {
+  if (attempt <= 1) return name;
+  const suffix = `-r${attempt}`;
+  if (name.length + suffix.length <= MAX_NAME) return name + suffix;
+  const lastDash = name.lastIndexOf('-');
+  const hash = lastDash > 0 ? name.slice(lastDash) : '';
+  const head = name.slice(0, MAX_NAME - suffix.length - hash.length).replace(/-+$/, '');
+  return head + hash + suffix;
+}
+
+/** Which attempt of `base` a listed job name is, or 0 when it is not one. */
+export function attemptOf(base: string, name: string): number {
+  if (name === base) return 1;
+  const match = ATTEMPT_SUFFIX.exec(name);
+  if (!match) return 0;
+  const attempt = Number(match[1]);
+  return attemptName(base, attempt) === name ? attempt : 0;
+}
+
+/** Longest common prefix: the NameContains filter that matches every job of a group. */
+export function commonPrefix(names: string[]): string {
+  if (names.length === 0) return '';
+  let prefix = names[0] as string;
+  for (const name of names) {
+    while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  }
+  return prefix;
+}
+
+/** Poll interval after a sweep: widen under throttling (SDK retries), narrow back when calm. */
+export function nextPollInterval(current: number, base: number, retried: boolean): number {
+  if (retried) return Math.min(current * 2, base * 8);
+  return Math.max(base, Math.round(current / 2));
+}
+
+interface Tracked {
+  planned: PlannedJob;
+  state: JobState;
+  attempt: number;
+  unseenSweeps: number;
+  /** Create calls that failed with throttling, 5xx or a network error after the SDK's own retries. */
+  transientFailures: number;
+}
+
+/** Create calls that may fail transiently (after the SDK's retries each) before the target is given up. */
+const MAX_TRANSIENT_CREATE_FAILURES = 8;
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Runs `fn` over `items` with at most `limit` calls at once. */
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const groupKey = (kind: JobKind, region: string) => `${region}\u0000${kind}`;
+
+export async function scheduleJobs(
+  api: JobApi,
+  plan: PlannedJob[],
+  options: ScheduleOptions,
+  events: ScheduleEvents = {},
+): Promise<ScheduleResult> {
+  const runStart = Date.now();
+  const parallelism = options.requestParallelism ?? 8;
+  const log = events.log ?? (() => {});
+  const warn = events.warn ?? log;
+  const tracked: Tracked[] = plan.map((planned) => ({
+    planned,
+    attempt: 1,
+    unseenSweeps: 0,
+    transientFailures: 0,
+    state: {
+      target: planned.target,
+      kind: planned.kind,
+      region: planned.region,
+      device: planned.device,
+      jobName: planned.jobName,
+      status: 'PENDING',
+    },
+  }));
+
+  const setStatus = (
+    job: Tracked,
+    snapshot: Omit<Partial<JobSnapshot>, 'status'> & { status: JobState['status'] },
+  ) => {
+    const previous = job.state.status;
+    const s = job.state;
+    if (snapshot.arn) s.jobArn = snapshot.arn;
+    if (snapshot.creationTime) s.createdAt = snapshot.creationTime;
+    if (snapshot.startTime) s.startedAt = snapshot.startTime;
+    if (snapshot.endTime) s.endedAt = snapshot.endTime;
+    if (snapshot.failureReason) s.failureReason = snapshot.failureReason;
+    if (snapshot.artifact) s.artifact = snapshot.artifact;
+    s.status = snapshot.status;
+    if (isTerminal(s.status) && !s.endedAt) s.endedAt = Date.now();
+    if (previous !== s.status) {
+      const elapsed = ((Date.now() - (s.createdAt ?? runStart)) / 1000).toFixed(1);
+      log(`[${s.target}] ${previous} -> ${s.status} after ${elapsed}s (${s.jobName})`);
+      events.onChange?.(
+        s,
+        previous,
+        tracked.map((job) => job.state),
+      );
+    }
+  };
+
+  // Idempotent re-runs: names are content-addressed, so an existing job with our name is this very request.
+  await adoptExistingJobs();
+
+  const queue = tracked.filter((job) => job.state.status === 'PENDING');
+  // Jobs that exist in SageMaker and have not ended: what counts against max-concurrency.
+  const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
+  let quotaBlockedSweeps = -1; // >= 0 while the account quota is full
+  let interval = options.pollIntervalMs;
+  const deadline = options.timeoutMs > 0 ? runStart + options.timeoutMs : Number.POSITIVE_INFINITY;
+
+  for (;;) {
+    if (options.signal?.aborted) return finish('cancelled');
+    if (Date.now() >= deadline) return finish('timeout');
+
+    const active = activeCount();
+    if (quotaBlockedSweeps < 0 && queue.length > 0 && active < options.maxConcurrency) {
+      await submitBatch(queue.splice(0, options.maxConcurrency - active));
+    }
+    if (options.signal?.aborted) return finish('cancelled');
+    if (!options.wait && queue.length === 0) return finish('submitted');
+    if (queue.length === 0 && activeCount() === 0) return finish('finished');
+
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
+    if (options.signal?.aborted) return finish('cancelled');
+    const freed = await sweep();
+    if (freed > 0) quotaBlockedSweeps = -1;
+    else if (quotaBlockedSweeps >= 0 && ++quotaBlockedSweeps >= 3) quotaBlockedSweeps = -1; // others' jobs may end
+    interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0);
+  }
+
+  async function adoptExistingJobs(): Promise<void> {
+    const groups = new Map<string, Tracked[]>();
+    for (const job of tracked) {
+      const key = groupKey(job.planned.kind, job.planned.region);
+      groups.set(key, [...(groups.get(key) ?? []), job]);
+    }
+    for (const jobs of groups.values()) {
+      const first = jobs[0] as Tracked;
+      let existing: JobSnapshot[];
+      try {
+        existing = await api.list(first.planned.kind, first.planned.region, {
+          nameContains: commonPrefix(jobs.map((job) => job.planned.jobName)),
+        });
+      } catch (error) {
+        warn(
+          `Could not list existing ${first.planned.kind} jobs in ${first.planned.region}: ${awsErrorMessage(error)}`,
+        );
+        continue;
+      }
+      for (const job of jobs) {
+        let latest: { attempt: number; snapshot: JobSnapshot } | undefined;
+        for (const snapshot of existing) {
+          const attempt = attemptOf(job.planned.jobName, snapshot.name);
+          if (attempt > 0 && attempt > (latest?.attempt ?? 0)) latest = { attempt, snapshot };
+        }
+        if (!latest) continue;
+        job.attempt = latest.attempt;
+        job.state.jobName = latest.snapshot.name;
+        await resolveExisting(job, latest.snapshot.status, true);
+      }
+    }
+  }
+
+  /** Decides what to do with a job that already exists under this job's current name. */
+  async function resolveExisting(job: Tracked, status: JobStatus, fromEarlierRun: boolean): Promise<void> {
+    if (status === 'COMPLETED' && !options.force) {
+      const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
+      job.state.reused = fromEarlierRun || snapshot.creationTime < runStart;
+      log(`[${job.state.target}] reusing completed job ${job.state.jobName}`);
+      setStatus(job, snapshot);
+    } else if (status === 'COMPLETED' || status === 'FAILED' || status === 'STOPPED') {
+      job.attempt += 1;
+      job.state.jobName = attemptName(job.planned.jobName, job.attempt);
+    } else {
+      const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
+      log(`[${job.state.target}] adopting running job ${job.state.jobName} (${snapshot.status})`);
+      setStatus(job, snapshot);
+      events.onCreated?.(job.state);
+    }
+  }
+
+  async function submitBatch(batch: Tracked[]): Promise<void> {
+    const requeue: Tracked[] = [];
+    let quotaHits = 0;
+    await forEachLimited(batch, parallelism, async (job) => {
+      const outcome = await submitOne(job);
+      if (outcome === 'quota' || outcome === 'retry') requeue.push(job);
+      if (outcome === 'quota') quotaHits++;
+    });
+    if (requeue.length > 0) {
+      // Keep plan order: requeued jobs go first, and are tried again after the next sweep.
+      requeue.sort((a, b) => tracked.indexOf(a) - tracked.indexOf(b));
+      queue.unshift(...requeue);
+    }
+    if (quotaHits > 0) {
+      quotaBlockedSweeps = 0;
+      log(`Account quota reached: ${quotaHits} job(s) wait for a free slot`);
+    }
+  }
+
+  async function submitOne(job: Tracked): Promise<'created' | 'quota' | 'retry' | 'failed' | 'done'> {
+    for (let round = 0; round < 5; round++) {
+      const request = {
+        ...job.planned,
+        jobName: job.state.jobName,
+        request: withName(job.planned, job.state.jobName),
+      };
+      try {
+        const { arn } = await api.create(request as PlannedJob);
+        setStatus(job, { status: 'STARTING', arn, creationTime: Date.now() });
+        events.onCreated?.(job.state);
+        return 'created';
+      } catch (error) {
+        const name = awsErrorName(error);
+        if (name === 'ResourceLimitExceeded') return 'quota';
+        // Safe to repeat: the content-addressed name turns a duplicate into ResourceInUse, then adoption.
+        if (isTransientAwsError(error) && ++job.transientFailures < MAX_TRANSIENT_CREATE_FAILURES) {
+          warn(`[${job.state.target}] create failed (${name}), will retry: ${awsErrorMessage(error)}`);
+          return 'retry';
+        }
+        if (name === 'ResourceInUse') {
+          // Our own earlier attempt whose response was lost, or an overlapping run: the name is the request.
+          try {
+            const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
+            await resolveExisting(job, snapshot.status, false);
+          } catch (describeError) {
+            setStatus(job, { status: 'NOT_CREATED', failureReason: awsErrorMessage(describeError) });
+            return 'failed';
+          }
+          if (isTerminal(job.state.status)) return 'done';
+          if (job.state.status !== 'PENDING') return 'created';
+          continue; // a new attempt name was chosen
+        }
+        setStatus(job, { status: 'NOT_CREATED', failureReason: `${name}: ${awsErrorMessage(error)}` });
+        return 'failed';
+      }
+    }
+    setStatus(job, { status: 'NOT_CREATED', failureReason: 'Gave up after 5 name conflicts' });
+    return 'failed';
+  }
+
+  /** One status sweep; returns how many of our jobs became terminal. */
+  async function sweep(): Promise<number> {
+    const inFlight = tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status));
+    const groups = new Map<string, Tracked[]>();
+    for (const job of inFlight) {
+      const key = groupKey(job.planned.kind, job.planned.region);
+      groups.set(key, [...(groups.get(key) ?? []), job]);
+    }
+    const becameTerminal: Tracked[] = [];
+    await Promise.all(
+      [...groups.values()].map(async (jobs) => {
+        const first = jobs[0] as Tracked;
+        const wanted = new Set(jobs.map((job) => job.state.jobName));
+        let snapshots: JobSnapshot[];
+        try {
+          snapshots = await api.list(first.planned.kind, first.planned.region, {
+            nameContains: commonPrefix([...wanted]),
+            creationTimeAfter: Math.min(...jobs.map((job) => job.state.createdAt ?? runStart)) - 300_000,
+            enough: (seen) => {
+              let found = 0;
+              for (const s of seen) if (wanted.has(s.name)) found++;
+              return found >= wanted.size;
+            },
+          });
+        } catch (error) {
+          warn(`Status sweep failed, will retry: ${awsErrorMessage(error)}`);
+          return;
+        }
+        const byName = new Map(snapshots.map((s) => [s.name, s]));
+        for (const job of jobs) {
+          const snapshot = byName.get(job.state.jobName);
+          if (!snapshot) {
+            job.unseenSweeps++;
+            if (job.unseenSweeps >= 3) {
+              job.unseenSweeps = 0;
+              becameTerminal.push(job); // not listed (yet): ask for it by name
+            }
+            continue;
+          }
+          job.unseenSweeps = 0;
+          if (isTerminal(snapshot.status)) becameTerminal.push(job);
+          else setStatus(job, snapshot);
+        }
+      }),
+    );
+    let freed = 0;
+    await forEachLimited(becameTerminal, parallelism, async (job) => {
+      try {
+        const detail = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
+        setStatus(job, detail);
+        if (isTerminal(detail.status)) freed++;
+      } catch (error) {
+        warn(`Could not describe ${job.state.jobName}, will retry: ${awsErrorMessage(error)}`);
+      }
+    });
+    return freed;
+  }
+
+  async function stopInFlight(): Promise<Tracked[]> {
+    const inFlight = tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status));
+    await forEachLimited(inFlight, parallelism, async (job) => {
+      try {
+        await api.stop(job.planned.kind, job.planned.region, job.state.jobName);
+        setStatus(job, { status: 'STOPPING' });
+      } catch (error) {
+        // A job that just ended cannot be stopped; the next describe tells its final status.
+        warn(`Could not stop ${job.state.jobName}: ${awsErrorMessage(error)}`);
+      }
+    });
+    return inFlight;
+  }
+
+  async function refresh(jobs: Tracked[]): Promise<void> {
+    await forEachLimited(jobs, parallelism, async (job) => {
+      try {
+        setStatus(job, await api.describe(job.planned.kind, job.planned.region, job.state.jobName));
+      } catch (error) {
+        warn(`Could not describe ${job.state.jobName}: ${awsErrorMessage(error)}`);
+      }
+    });
+  }
+
+  async function finish(outcome: ScheduleOutcome): Promise<ScheduleResult> {
+    if (outcome === 'timeout' || outcome === 'cancelled') {
+      const reason = outcome === 'timeout' ? 'timeout reached' : 'workflow cancelled';
+      for (const job of queue) job.state.failureReason = `Not submitted: ${reason}`;
+      const stopped = await stopInFlight();
+      // On cancel the runner kills us ~10 s after SIGINT: one quick look, no waiting for STOPPED.
+      const waitUntil = Date.now() + (outcome === 'timeout' ? (options.stopWaitMs ?? 60_000) : 0);
+      let pending = stopped;
+      do {
+        await refresh(pending);
+        pending = pending.filter((job) => !isTerminal(job.state.status));
+        if (pending.length === 0 || Date.now() >= waitUntil) break;
+        await sleep(Math.min(options.pollIntervalMs, 2000));
+      } while (Date.now() < waitUntil);
+    }
+    return { jobs: tracked.map((job) => job.state), outcome };
+  }
+}
+
+/** The planned request under another (attempt) name. */
+function withName(job: PlannedJob, name: string): PlannedJob['request'] {
+  if (job.kind === 'compilation') return { ...job.request, CompilationJobName: name };
+  return { ...job.request, OptimizationJobName: name };
+}
