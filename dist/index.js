@@ -107354,7 +107354,27 @@ function renderGantt(jobs, now) {
     return `${chart}\n\n_The timeline shows the first ${shown} of ${jobs.length} jobs (Mermaid's diagram size limit)._`;
 }
 
+;// CONCATENATED MODULE: ./src/s3-uri.ts
+// Parsing of the S3 URIs that neo.yml and SageMaker use. Pure.
+/** Splits `s3://bucket/key` or `https://bucket.s3.region.amazonaws.com/key` into bucket and key. */
+function parseS3Uri(uri) {
+    const s3 = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+    if (s3)
+        return { bucket: s3[1], key: s3[2] };
+    const virtualHosted = /^https:\/\/([^/.]+)\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?\/(.*)$/.exec(uri);
+    if (virtualHosted)
+        return { bucket: virtualHosted[1], key: virtualHosted[3] };
+    const pathStyle = /^https:\/\/s3[.-]([a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?\/([^/]+)\/(.*)$/.exec(uri);
+    if (pathStyle)
+        return { bucket: pathStyle[2], key: pathStyle[3] };
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/report/links.ts
+// URLs the report links to: AWS consoles (job page, log stream, S3 object) and GitHub (commit, run,
+// config file). Every variable part is encoded here, and anything that does not look like what it
+// should be (a region, a bucket) gets no link rather than a link to somewhere unexpected.
+
 /** AWS region names such as us-east-1, eu-central-2, us-gov-west-1, cn-north-1. */
 function isAwsRegion(region) {
     return /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region);
@@ -107393,17 +107413,12 @@ function compilationLogUrl(region, kind, jobName) {
     return (`${consoleOrigin(region)}/cloudwatch/home?region=${region}` +
         `#logsV2:log-groups/log-group/${group}/log-events/${cloudWatchEncode(jobName)}`);
 }
-/** Bucket and key of an `s3://bucket/key` URI, or undefined when it is not one. */
-function parseS3Uri(uri) {
-    const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
-    if (!match?.[1] || !match[2])
-        return undefined;
-    return { bucket: match[1], key: match[2] };
-}
+const VALID_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** S3 console page of the object behind an `s3://` URI (SageMaker writes artifacts in the job's region). */
 function s3ObjectUrl(region, uri) {
     const location = parseS3Uri(uri);
-    if (!location || !isAwsRegion(region))
+    // Only valid bucket names go into a URL unencoded.
+    if (!location?.key || !VALID_BUCKET.test(location.bucket) || !isAwsRegion(region))
         return undefined;
     const prefix = encodeUrlPart(location.key).replaceAll('%2F', '/');
     return `${consoleOrigin(region)}/s3/object/${location.bucket}?region=${region}&prefix=${prefix}`;

@@ -8,6 +8,7 @@
 // tolerated and kept in the URLs the emulator hands out (for a server that mounts it under e.g. /github).
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mulberry32 } from './random.ts';
 import type { GitHubComment, RecordedCall } from './types.ts';
 
 export interface GitHubEmulatorOptions {
@@ -92,17 +93,6 @@ const DOC_URLS = {
   delete: `${DOCS}/issues/comments#delete-an-issue-comment`,
   user: `${DOCS}/users/users#get-the-authenticated-user`,
 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stable positive id derived from a name (repository ids, ids of invented users). */
 function stableId(name: string, base = 100_000_000): number {

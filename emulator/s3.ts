@@ -17,6 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { compareKeys, md5Etag } from './object-store.ts';
+import { mulberry32 } from './random.ts';
 import type { FaultOptions, ObjectStore, RecordedCall } from './types.ts';
 
 export interface S3Emulator {
@@ -446,17 +447,7 @@ interface Reply {
   body?: Buffer | string;
 }
 
-/** Deterministic PRNG for fault decisions (exported so tests can pick seeds). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const REQUEST_ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const requestId = (): string => {

@@ -21,6 +21,7 @@ import {
   TargetPlatformArch,
   TargetPlatformOs,
 } from '@aws-sdk/client-sagemaker';
+import { mulberry32 } from './random.ts';
 import type {
   EmulatedJob,
   FaultOptions,
@@ -730,17 +731,7 @@ interface Job extends EmulatedJob {
   inferenceImage?: string;
 }
 
-/** mulberry32: tiny deterministic PRNG for fault decisions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const DEFAULT_OPTIONS: SageMakerOptions = {
   accountId: '123456789012',

@@ -5,22 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-
-export interface S3Location {
-  bucket: string;
-  key: string;
-}
-
-/** Splits `s3://bucket/key` or `https://bucket.s3.region.amazonaws.com/key` into bucket and key. */
-export function parseS3Uri(uri: string): S3Location | undefined {
-  const s3 = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  if (s3) return { bucket: s3[1] as string, key: s3[2] as string };
-  const virtualHosted = /^https:\/\/([^/.]+)\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?\/(.*)$/.exec(uri);
-  if (virtualHosted) return { bucket: virtualHosted[1] as string, key: virtualHosted[3] as string };
-  const pathStyle = /^https:\/\/s3[.-]([a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?\/([^/]+)\/(.*)$/.exec(uri);
-  if (pathStyle) return { bucket: pathStyle[2] as string, key: pathStyle[3] as string };
-  return undefined;
-}
+import type { S3Location } from '../s3-uri.ts';
 
 export interface ObjectHead {
   etag?: string;

@@ -1,6 +1,8 @@
 // URLs the report links to: AWS consoles (job page, log stream, S3 object) and GitHub (commit, run,
 // config file). Every variable part is encoded here, and anything that does not look like what it
 // should be (a region, a bucket) gets no link rather than a link to somewhere unexpected.
+
+import { parseS3Uri } from '../s3-uri.ts';
 import type { JobKind } from '../types.ts';
 
 /** Fields of the report context the GitHub links need. */
@@ -56,17 +58,13 @@ export function compilationLogUrl(region: string, kind: JobKind, jobName: string
   );
 }
 
-/** Bucket and key of an `s3://bucket/key` URI, or undefined when it is not one. */
-export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
-  if (!match?.[1] || !match[2]) return undefined;
-  return { bucket: match[1], key: match[2] };
-}
+const VALID_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** S3 console page of the object behind an `s3://` URI (SageMaker writes artifacts in the job's region). */
 export function s3ObjectUrl(region: string, uri: string): string | undefined {
   const location = parseS3Uri(uri);
-  if (!location || !isAwsRegion(region)) return undefined;
+  // Only valid bucket names go into a URL unencoded.
+  if (!location?.key || !VALID_BUCKET.test(location.bucket) || !isAwsRegion(region)) return undefined;
   const prefix = encodeUrlPart(location.key).replaceAll('%2F', '/');
   return `${consoleOrigin(region)}/s3/object/${location.bucket}?region=${region}&prefix=${prefix}`;
 }

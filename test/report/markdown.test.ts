@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compilationLogUrl,
-  fileLineUrl,
-  parseS3Uri,
-  s3ObjectUrl,
-  sageMakerJobUrl,
-} from '../../src/report/links.ts';
+import { compilationLogUrl, fileLineUrl, s3ObjectUrl, sageMakerJobUrl } from '../../src/report/links.ts';
 import {
   cell,
   codeBlock,
@@ -80,8 +74,7 @@ describe('links', () => {
     expect(compilationLogUrl('us-east-1', 'compilation', 'a b(c)')).toMatch(
       /log-events\/a\$2520b\$2528c\$2529$/,
     );
-    expect(parseS3Uri('s3://Bad_Bucket/key')).toBeUndefined();
-    expect(parseS3Uri('s3://bucket/a/b.tar.gz')).toEqual({ bucket: 'bucket', key: 'a/b.tar.gz' });
+    expect(s3ObjectUrl('us-west-2', 's3://Bad_Bucket/key')).toBeUndefined();
     expect(s3ObjectUrl('us-west-2', 's3://bucket/a b/(c).tgz')).toBe(
       'https://us-west-2.console.aws.amazon.com/s3/object/bucket?region=us-west-2&prefix=a%20b/%28c%29.tgz',
     );
