@@ -103446,12 +103446,18 @@ function createSageMakerJobApi(options = {}) {
         }
         return client;
     };
+    const calls = {};
     const note = (output) => {
         retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1);
         return output;
     };
+    const count = (operation) => {
+        calls[operation] = (calls[operation] ?? 0) + 1;
+    };
     return {
+        calls,
         async create(job) {
+            count('Create');
             const client = clientFor(job.region);
             if (job.kind === 'compilation') {
                 const out = note(await client.send(new dist_cjs/* CreateCompilationJobCommand */.gTo(job.request)));
@@ -103461,6 +103467,7 @@ function createSageMakerJobApi(options = {}) {
             return { arn: out.OptimizationJobArn ?? '' };
         },
         async describe(kind, region, name) {
+            count('Describe');
             const client = clientFor(region);
             if (kind === 'compilation') {
                 const out = note(await client.send(new dist_cjs/* DescribeCompilationJobCommand */.$MY({ CompilationJobName: name })));
@@ -103498,6 +103505,7 @@ function createSageMakerJobApi(options = {}) {
             let nextToken;
             const creationTimeAfter = query.creationTimeAfter === undefined ? undefined : new Date(query.creationTimeAfter);
             do {
+                count('List');
                 const page = {
                     NameContains: query.nameContains,
                     CreationTimeAfter: creationTimeAfter,
@@ -103540,6 +103548,7 @@ function createSageMakerJobApi(options = {}) {
             return seen;
         },
         async stop(kind, region, name) {
+            count('Stop');
             const client = clientFor(region);
             if (kind === 'compilation')
                 note(await client.send(new dist_cjs/* StopCompilationJobCommand */.Siz({ CompilationJobName: name })));
@@ -106869,6 +106878,7 @@ function createCommentPublisher(opts) {
     /** Set after a 403/404 that retrying will not fix. */
     let disabled = false;
     let flushed = false;
+    /** The next body, or a function that renders it: rendering waits until a write is actually due. */
     let pendingBody;
     let timer;
     let inflight;
@@ -107033,11 +107043,6 @@ function createCommentPublisher(opts) {
     function pump() {
         if (disabled || flushed || timer !== undefined || inflight !== undefined || pendingBody === undefined)
             return;
-        const body = pendingBody;
-        if (commentId !== undefined && body === currentBody) {
-            pendingBody = undefined;
-            return;
-        }
         const wait = lastWriteStartedAt + opts.minIntervalMs - Date.now();
         if (wait > 0) {
             timer = setTimeout(() => {
@@ -107048,14 +107053,17 @@ function createCommentPublisher(opts) {
             timer.unref?.();
             return;
         }
+        const body = typeof pendingBody === 'function' ? pendingBody() : pendingBody;
         pendingBody = undefined;
+        checkMarker(body);
+        if (commentId !== undefined && body === currentBody)
+            return;
         startWrite(body, false);
     }
     return {
         update(body) {
             if (disabled || flushed)
                 return;
-            checkMarker(body);
             pendingBody = body;
             pump();
         },
@@ -107941,6 +107949,9 @@ async function scheduleJobs(api, plan, options, events = {}) {
     const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
     let quotaBlockedSweeps = -1; // >= 0 while the account quota is full
     let interval = options.pollIntervalMs;
+    let sweeps = 0;
+    /** A List or Describe of the last sweep failed even after the SDK's retries: poll less often. */
+    let sweepTroubled = false;
     const deadline = options.timeoutMs > 0 ? runStart + options.timeoutMs : Number.POSITIVE_INFINITY;
     for (;;) {
         if (options.signal?.aborted)
@@ -107960,12 +107971,17 @@ async function scheduleJobs(api, plan, options, events = {}) {
         await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
         if (options.signal?.aborted)
             return finish('cancelled');
+        const listsBefore = api.calls.List ?? 0;
+        const describesBefore = api.calls.Describe ?? 0;
+        sweepTroubled = false;
         const freed = await sweep();
+        sweeps++;
         if (freed > 0)
             quotaBlockedSweeps = -1;
         else if (quotaBlockedSweeps >= 0 && ++quotaBlockedSweeps >= 3)
             quotaBlockedSweeps = -1; // others' jobs may end
-        interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0);
+        interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0 || sweepTroubled);
+        events.debug?.(`sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms`);
     }
     async function adoptExistingJobs() {
         const groups = new Map();
@@ -108112,6 +108128,7 @@ async function scheduleJobs(api, plan, options, events = {}) {
             }
             catch (error) {
                 warn(`Status sweep failed, will retry: ${awsErrorMessage(error)}`);
+                sweepTroubled = true;
                 return;
             }
             const byName = new Map(snapshots.map((s) => [s.name, s]));
@@ -108142,6 +108159,7 @@ async function scheduleJobs(api, plan, options, events = {}) {
             }
             catch (error) {
                 warn(`Could not describe ${job.state.jobName}, will retry: ${awsErrorMessage(error)}`);
+                sweepTroubled = true;
             }
         });
         return freed;
@@ -108294,15 +108312,17 @@ async function runMain(signal) {
             saveState(JOB_COUNT_KEY, ++saved);
         },
         onChange(_job, _previous, all) {
-            publisher?.update(renderCommentBody(all, { ...report, now: Date.now() }));
+            publisher?.update(() => renderCommentBody(all, { ...report, now: Date.now() }));
         },
         log: (line) => info(line),
         warn: (line) => warning(line),
+        debug: (line) => core_debug(line),
     });
     // Jobs left running on purpose (`wait: false`) must survive the post step.
     if (outcome === 'submitted' || outcome === 'finished')
         saveState(POST_MODE_KEY, 'leave');
     await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher);
+    core_debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 function openCommentPublisher(inputs, ctx) {
     if (!inputs.comment || ctx.pullRequest === undefined || !inputs.githubToken)

@@ -80,15 +80,17 @@ export async function runMain(signal: AbortSignal): Promise<void> {
         core.saveState(JOB_COUNT_KEY, ++saved);
       },
       onChange(_job, _previous, all) {
-        publisher?.update(renderCommentBody(all, { ...report, now: Date.now() }));
+        publisher?.update(() => renderCommentBody(all, { ...report, now: Date.now() }));
       },
       log: (line) => core.info(line),
       warn: (line) => core.warning(line),
+      debug: (line) => core.debug(line),
     },
   );
   // Jobs left running on purpose (`wait: false`) must survive the post step.
   if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
   await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher);
+  core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 
 function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): CommentPublisher | undefined {

@@ -34,6 +34,8 @@ export interface ScheduleEvents {
   onChange?(job: JobState, previous: JobState['status'], all: JobState[]): void;
   log?(line: string): void;
   warn?(line: string): void;
+  /** Diagnostics (sweep statistics), shown only in debug logs. */
+  debug?(line: string): void;
 }
 
 export type ScheduleOutcome = 'finished' | 'submitted' | 'timeout' | 'cancelled';
@@ -181,6 +183,9 @@ export async function scheduleJobs(
   const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
   let quotaBlockedSweeps = -1; // >= 0 while the account quota is full
   let interval = options.pollIntervalMs;
+  let sweeps = 0;
+  /** A List or Describe of the last sweep failed even after the SDK's retries: poll less often. */
+  let sweepTroubled = false;
   const deadline = options.timeoutMs > 0 ? runStart + options.timeoutMs : Number.POSITIVE_INFINITY;
 
   for (;;) {
@@ -197,10 +202,17 @@ export async function scheduleJobs(
 
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
     if (options.signal?.aborted) return finish('cancelled');
+    const listsBefore = api.calls.List ?? 0;
+    const describesBefore = api.calls.Describe ?? 0;
+    sweepTroubled = false;
     const freed = await sweep();
+    sweeps++;
     if (freed > 0) quotaBlockedSweeps = -1;
     else if (quotaBlockedSweeps >= 0 && ++quotaBlockedSweeps >= 3) quotaBlockedSweeps = -1; // others' jobs may end
-    interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0);
+    interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0 || sweepTroubled);
+    events.debug?.(
+      `sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms`,
+    );
   }
 
   async function adoptExistingJobs(): Promise<void> {
@@ -340,6 +352,7 @@ export async function scheduleJobs(
           });
         } catch (error) {
           warn(`Status sweep failed, will retry: ${awsErrorMessage(error)}`);
+          sweepTroubled = true;
           return;
         }
         const byName = new Map(snapshots.map((s) => [s.name, s]));
@@ -367,6 +380,7 @@ export async function scheduleJobs(
         if (isTerminal(detail.status)) freed++;
       } catch (error) {
         warn(`Could not describe ${job.state.jobName}, will retry: ${awsErrorMessage(error)}`);
+        sweepTroubled = true;
       }
     });
     return freed;

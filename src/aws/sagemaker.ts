@@ -42,6 +42,8 @@ export interface JobApi {
   stop(kind: JobKind, region: string, name: string): Promise<void>;
   /** Count of calls the SDK retried since the last read (throttling signal for the poll interval). */
   takeRetryCount(): number;
+  /** Requests sent so far, per operation (List pages count one each), for the debug log and the benchmark. */
+  readonly calls: Record<string, number>;
 }
 
 const millis = (date: Date | undefined): number | undefined => (date ? date.getTime() : undefined);
@@ -61,13 +63,20 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
     }
     return client;
   };
+  const calls: Record<string, number> = {};
   const note = <T extends { $metadata: { attempts?: number } }>(output: T): T => {
     retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1);
     return output;
   };
+  const count = (operation: string) => {
+    calls[operation] = (calls[operation] ?? 0) + 1;
+  };
 
   return {
+    calls,
+
     async create(job) {
+      count('Create');
       const client = clientFor(job.region);
       if (job.kind === 'compilation') {
         const out = note(await client.send(new CreateCompilationJobCommand(job.request)));
@@ -78,6 +87,7 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
     },
 
     async describe(kind, region, name) {
+      count('Describe');
       const client = clientFor(region);
       if (kind === 'compilation') {
         const out = note(await client.send(new DescribeCompilationJobCommand({ CompilationJobName: name })));
@@ -117,6 +127,7 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
       const creationTimeAfter =
         query.creationTimeAfter === undefined ? undefined : new Date(query.creationTimeAfter);
       do {
+        count('List');
         const page = {
           NameContains: query.nameContains,
           CreationTimeAfter: creationTimeAfter,
@@ -159,6 +170,7 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
     },
 
     async stop(kind, region, name) {
+      count('Stop');
       const client = clientFor(region);
       if (kind === 'compilation')
         note(await client.send(new StopCompilationJobCommand({ CompilationJobName: name })));

@@ -16,7 +16,7 @@ export interface CommentPublisher {
    * Publishes `body` soon: the first call writes at once, later ones at most every `minIntervalMs`
    * (the newest body wins). Returns immediately and never throws.
    */
-  update(body: string): void;
+  update(body: string | (() => string)): void;
   /** Final write: drops any pending update, writes `body` now, resolves with the comment (never rejects). */
   flush(body: string): Promise<PublishedComment>;
 }
@@ -104,7 +104,8 @@ export function createCommentPublisher(opts: CommentPublisherOptions): CommentPu
   /** Set after a 403/404 that retrying will not fix. */
   let disabled = false;
   let flushed = false;
-  let pendingBody: string | undefined;
+  /** The next body, or a function that renders it: rendering waits until a write is actually due. */
+  let pendingBody: string | (() => string) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inflight: Write | undefined;
   let lastWriteStartedAt = Number.NEGATIVE_INFINITY;
@@ -274,11 +275,6 @@ export function createCommentPublisher(opts: CommentPublisherOptions): CommentPu
   function pump(): void {
     if (disabled || flushed || timer !== undefined || inflight !== undefined || pendingBody === undefined)
       return;
-    const body = pendingBody;
-    if (commentId !== undefined && body === currentBody) {
-      pendingBody = undefined;
-      return;
-    }
     const wait = lastWriteStartedAt + opts.minIntervalMs - Date.now();
     if (wait > 0) {
       timer = setTimeout(() => {
@@ -289,14 +285,16 @@ export function createCommentPublisher(opts: CommentPublisherOptions): CommentPu
       timer.unref?.();
       return;
     }
+    const body = typeof pendingBody === 'function' ? pendingBody() : pendingBody;
     pendingBody = undefined;
+    checkMarker(body);
+    if (commentId !== undefined && body === currentBody) return;
     startWrite(body, false);
   }
 
   return {
     update(body) {
       if (disabled || flushed) return;
-      checkMarker(body);
       pendingBody = body;
       pump();
     },
