@@ -15,6 +15,8 @@ export interface ActionInputs {
   force: boolean;
   /** Minimum milliseconds between two PR comment updates while jobs run. */
   commentIntervalMs: number;
+  /** Workspace-relative directory for the compiled artifacts; empty = no download. */
+  download: string;
 }
 
 export class InputError extends Error {
@@ -77,5 +79,6 @@ export function readActionInputs(get: (name: string) => string): ActionInputs {
     dryRun: parseBoolean('dry-run', get('dry-run'), false),
     force: parseBoolean('force', get('force'), false),
     commentIntervalMs: duration('comment-interval', '10', { allowZero: true }),
+    download: get('download').trim(),
   };
 }

@@ -4,10 +4,13 @@ import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { errorAnnotation } from './annotate.ts';
+import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
-import { readNeoConfig } from './config/index.ts';
+import { modelInputs, type NeoConfig, readNeoConfig } from './config/index.ts';
 import { readWorkflowContext, type WorkflowContext } from './context.ts';
+import { createArtifactDownloader, resolveDownloadDir } from './download.ts';
 import { type ActionInputs, InputError, readActionInputs } from './inputs.ts';
+import { prepareModelInputs } from './model-inputs.ts';
 import { buildOutputs, failureSummary, planOutputs } from './outputs.ts';
 import { planJobs } from './plan.ts';
 import { type CommentPublisher, createCommentPublisher } from './report/comment.ts';
@@ -49,7 +52,27 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const { config, errors } = readNeoConfig(configText, inputs.config, ctx);
   if (!config || errors.length > 0) return failOnConfigErrors(errors, report, publisher);
 
-  const planned = planJobs(config, ctx, { targets: inputs.targets });
+  const selection = planJobs(config, ctx, { targets: inputs.targets, inputUris: placeholderUris(config) });
+  if (selection.errors.length > 0) return failOnConfigErrors(selection.errors, report, publisher);
+  // Inputs of the selected targets only: upload local models, check S3 models exist and are gzip archives.
+  const selected = new Set(selection.jobs.map((job) => job.target));
+  const storage = inputs.dryRun ? undefined : createObjectStorage(ctx.region);
+  const prepared = await prepareModelInputs(
+    modelInputs(config).filter((input) => input.targets.some((target) => selected.has(target))),
+    storage,
+    { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun },
+  );
+  if (prepared.errors.length > 0) return failOnConfigErrors(prepared.errors, report, publisher);
+  for (const upload of prepared.uploads) {
+    core.info(
+      `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${upload.path} -> ${upload.uri} (${upload.size} bytes)`,
+    );
+  }
+  const planned = planJobs(config, ctx, {
+    targets: inputs.targets,
+    inputIdentity: prepared.identity,
+    inputUris: prepared.inputUris,
+  });
   if (planned.errors.length > 0) return failOnConfigErrors(planned.errors, report, publisher);
   const plan = planned.jobs;
 
@@ -61,8 +84,22 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     return;
   }
 
+  let downloader: ReturnType<typeof createArtifactDownloader> | undefined;
+  if (inputs.download) {
+    const target = resolveDownloadDir(ctx.workspace, inputs.download);
+    if ('error' in target) return core.setFailed(target.error);
+    downloader = createArtifactDownloader(
+      storage ?? createObjectStorage(ctx.region),
+      ctx.workspace,
+      target.dir,
+    );
+  }
+
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
   let saved = 0;
+  const runStart = Date.now();
+  // Each target's status changes, for its log group at the end.
+  const history = new Map<string, string[]>();
   const { jobs, outcome } = await scheduleJobs(
     createSageMakerJobApi(),
     plan,
@@ -79,7 +116,13 @@ export async function runMain(signal: AbortSignal): Promise<void> {
         core.saveState(jobStateKey(saved), encodeSavedJob(job));
         core.saveState(JOB_COUNT_KEY, ++saved);
       },
-      onChange(_job, _previous, all) {
+      onChange(job, previous, all) {
+        downloader?.start(job);
+        const elapsed = ((Date.now() - runStart) / 1000).toFixed(1);
+        history.set(job.target, [
+          ...(history.get(job.target) ?? []),
+          `+${elapsed}s ${previous} -> ${job.status}`,
+        ]);
         publisher?.update(() => renderCommentBody(all, { ...report, now: Date.now() }));
       },
       log: (line) => core.info(line),
@@ -89,8 +132,28 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   );
   // Jobs left running on purpose (`wait: false`) must survive the post step.
   if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
-  await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher);
+  const downloadErrors: string[] = [];
+  if (downloader && inputs.download) {
+    for (const [target, file] of await downloader.finish()) {
+      const job = jobs.find((candidate) => candidate.target === target);
+      if ('error' in file) downloadErrors.push(`${target}: ${file.error}`);
+      else if (job) job.artifactFile = file;
+    }
+    core.setOutput('download-dir', inputs.download);
+  }
+  await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher, history);
+  if (downloadErrors.length > 0) core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+}
+
+/** Stand-in URIs for local inputs, so the first planning pass (target selection) can run before uploads. */
+function placeholderUris(config: NeoConfig): Record<string, string> {
+  const uris: Record<string, string> = {};
+  for (const input of modelInputs(config)) {
+    if (input.kind === 'path')
+      uris[input.path] = `${input.uploadTo.replace(/\/*$/, '/')}pending/model.tar.gz`;
+  }
+  return uris;
 }
 
 function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): CommentPublisher | undefined {
@@ -142,11 +205,13 @@ async function reportResults(
   outcome: ScheduleOutcome,
   report: ReportContext,
   publisher: CommentPublisher | undefined,
+  history: Map<string, string[]>,
 ): Promise<void> {
   // Outputs first: they must exist even if the summary or the comment fails.
   setOutputs(buildOutputs(jobs, outcome, report.now));
   for (const job of jobs) {
-    core.startGroup(`${job.target}: ${job.status}`);
+    core.startGroup(`${job.target}: ${job.status}${job.reused ? ' (reused)' : ''}`);
+    for (const line of history.get(job.target) ?? []) core.info(line);
     core.info(`job ${job.jobName}${job.jobArn ? ` (${job.jobArn})` : ''}`);
     if (job.artifact) core.info(`artifact ${job.artifact}`);
     if (job.failureReason) core.info(`reason ${job.failureReason}`);

@@ -17,6 +17,10 @@ export interface JobOutput {
   artifact: string | null;
   'failure-reason': string | null;
   'duration-seconds': number | null;
+  /** With the `download` input: the file in the workspace, its sha256 and size. */
+  'artifact-file'?: string;
+  'artifact-sha256'?: string;
+  'artifact-size'?: number;
 }
 
 export function durationSeconds(job: JobState, now: number): number | null {
@@ -37,6 +41,13 @@ export function jobOutputs(jobs: JobState[], now: number): JobOutput[] {
     artifact: job.status === 'COMPLETED' ? (job.artifact ?? null) : null,
     'failure-reason': job.failureReason ?? null,
     'duration-seconds': durationSeconds(job, now),
+    ...(job.artifactFile
+      ? {
+          'artifact-file': job.artifactFile.path,
+          'artifact-sha256': job.artifactFile.sha256,
+          'artifact-size': job.artifactFile.size,
+        }
+      : {}),
   }));
 }
 

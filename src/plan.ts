@@ -1,14 +1,21 @@
 // The planner: a validated NeoConfig in, the exact SageMaker requests out. Pure: no clock, no AWS, no I/O.
 // Job names are <prefix>-<target>-<hash>, where the hash covers the target, its region, the request without
 // its name and the identity of its input (ETag/VersionId), so an unchanged request keeps its name across runs
-// and any change gets a new one.
+// and any change gets a new one. A model in the workspace (input.path / model.path) is planned with the S3 URI
+// the action uploaded it to (options.inputUris); the upload key is content-addressed, so it too enters the hash.
 import type {
   CreateCompilationJobRequest,
   CreateOptimizationJobRequest,
   OptimizationConfig,
 } from '@aws-sdk/client-sagemaker';
 import picomatch from 'picomatch';
-import type { CompilationTarget, NeoConfig, NeoTarget, OptimizationTarget } from './config/index.ts';
+import type {
+  CompilationTarget,
+  ModelInputSource,
+  NeoConfig,
+  NeoTarget,
+  OptimizationTarget,
+} from './config/index.ts';
 import { buildJobName, defaultJobPrefix, hashOf } from './config/job-name.ts';
 import { closestMatch } from './config/suggest.ts';
 import type { ConfigError, PlannedJob, RunContext } from './types.ts';
@@ -16,8 +23,16 @@ import type { ConfigError, PlannedJob, RunContext } from './types.ts';
 export interface PlanOptions {
   /** The `targets` input: names or globs separated by commas or newlines; `!pattern` leaves targets out. */
   targets?: string;
-  /** Input S3 URI or model package ARN -> its identity (ETag / VersionId), part of the job-name hash. */
+  /**
+   * Input S3 URI or model package ARN -> its identity (ETag / VersionId), part of the job-name hash. For a
+   * model in the workspace, the key is the S3 URI it was uploaded to (its value in inputUris).
+   */
   inputIdentity?: Record<string, string>;
+  /**
+   * Local model path (input.path / model.path as in the config, placeholders substituted) -> the S3 URI the
+   * action uploaded it to. Every selected target with a path input needs an entry.
+   */
+  inputUris?: Record<string, string>;
 }
 
 export function planJobs(
@@ -27,11 +42,52 @@ export function planJobs(
 ): { jobs: PlannedJob[]; errors: ConfigError[] } {
   const { selected, errors } = selectTargets(config, options.targets);
   if (errors.length > 0) return { jobs: [], errors };
+  const inputUris = options.inputUris ?? {};
+  const notUploaded = checkUploaded(config, selected, inputUris);
+  if (notUploaded.length > 0) return { jobs: [], errors: notUploaded };
   const prefix = config.jobPrefix ?? defaultJobPrefix(ctx.repository);
   return {
-    jobs: selected.map((target) => planTarget(target, prefix, options.inputIdentity ?? {})),
+    jobs: selected.map((target) => planTarget(target, prefix, options.inputIdentity ?? {}, inputUris)),
     errors: [],
   };
+}
+
+function sourceOf(target: NeoTarget): ModelInputSource | undefined {
+  return target.kind === 'compilation' ? target.input?.source : target.model.source;
+}
+
+/** The S3 URI a target's model is read from: as written, or where the action uploaded the local path. */
+function modelUri(source: ModelInputSource, inputUris: Record<string, string>): string {
+  if (source.kind === 's3') return source.s3Uri;
+  return Object.hasOwn(inputUris, source.path) ? (inputUris[source.path] ?? '') : '';
+}
+
+/** A path input without an uploaded URI is a bug of the caller: report it rather than plan an empty S3Uri. */
+function checkUploaded(
+  config: NeoConfig,
+  selected: readonly NeoTarget[],
+  inputUris: Record<string, string>,
+): ConfigError[] {
+  const errors = new Map<string, ConfigError & { targets: string[]; path: string }>();
+  for (const target of selected) {
+    const source = sourceOf(target);
+    if (source?.kind !== 'path' || modelUri(source, inputUris) !== '') continue;
+    const key = `${source.position.line}:${source.position.col}\u0000${source.path}`;
+    const error = errors.get(key) ?? {
+      file: config.file,
+      ...source.position,
+      title: 'Input not uploaded',
+      message: '',
+      targets: [],
+      path: source.path,
+    };
+    error.targets.push(target.name);
+    errors.set(key, error);
+  }
+  return [...errors.values()].map(({ targets, path, ...error }) => ({
+    ...error,
+    message: `internal: input not uploaded: the local model '${path}' (${targets.map((name) => `'${name}'`).join(', ')}) has no uploaded S3 URI, so no job can be planned for it. This is a bug in neo-compile-action; please report it.`,
+  }));
 }
 
 /** Targets chosen by the `targets` input (all when empty), in config order. */
@@ -88,14 +144,19 @@ function noMatch(config: NeoConfig, pattern: string, names: readonly string[]): 
   };
 }
 
-function planTarget(target: NeoTarget, prefix: string, inputIdentity: Record<string, string>): PlannedJob {
+function planTarget(
+  target: NeoTarget,
+  prefix: string,
+  inputIdentity: Record<string, string>,
+  inputUris: Record<string, string>,
+): PlannedJob {
   const common = {
     target: target.name,
     region: target.region,
     ...(target.position && { position: target.position }),
   };
   if (target.kind === 'compilation') {
-    const body = compilationRequest(target);
+    const body = compilationRequest(target, inputUris);
     const jobName = nameFor(target, prefix, body, inputKey(body), inputIdentity);
     return {
       ...common,
@@ -105,7 +166,7 @@ function planTarget(target: NeoTarget, prefix: string, inputIdentity: Record<str
       request: { CompilationJobName: jobName, ...body },
     };
   }
-  const body = optimizationRequest(target);
+  const body = optimizationRequest(target, inputUris);
   const jobName = nameFor(target, prefix, body, body.ModelSource?.S3?.S3Uri, inputIdentity);
   return {
     ...common,
@@ -168,6 +229,7 @@ function sharedFields(target: NeoTarget) {
 
 function compilationRequest(
   target: CompilationTarget,
+  inputUris: Record<string, string>,
 ): Omit<CreateCompilationJobRequest, 'CompilationJobName'> {
   const { input, targetPlatform } = target;
   return {
@@ -175,7 +237,7 @@ function compilationRequest(
     ...(target.modelPackageArn !== undefined && { ModelPackageVersionArn: target.modelPackageArn }),
     ...(input && {
       InputConfig: {
-        S3Uri: input.s3Uri,
+        S3Uri: modelUri(input.source, inputUris),
         Framework: input.framework,
         ...(input.frameworkVersion !== undefined && { FrameworkVersion: input.frameworkVersion }),
         ...(input.dataInputConfig !== undefined && { DataInputConfig: input.dataInputConfig }),
@@ -219,12 +281,13 @@ function optimizationConfig({
 
 function optimizationRequest(
   target: OptimizationTarget,
+  inputUris: Record<string, string>,
 ): Omit<CreateOptimizationJobRequest, 'OptimizationJobName'> {
   return {
     RoleArn: target.roleArn,
     ModelSource: {
       S3: {
-        S3Uri: target.model.s3Uri,
+        S3Uri: modelUri(target.model.source, inputUris),
         ...(target.model.acceptEula !== undefined && {
           ModelAccessConfig: { AcceptEula: target.model.acceptEula },
         }),

@@ -77,4 +77,6 @@ export interface JobState {
   endedAt?: number;
   /** True when an earlier run's completed job was adopted instead of compiling anew. */
   reused?: boolean;
+  /** The artifact downloaded into the workspace (`download` input), verified against its S3 size. */
+  artifactFile?: { path: string; sha256: string; size: number };
 }

@@ -135,6 +135,93 @@ describe('job names', () => {
   });
 });
 
+describe('models in the workspace', () => {
+  const source = `${HEADER}targets:
+  - {name: s3, device: jetson_nano}
+  - name: local
+    device: rasp4b
+    input: {path: models/resnet50.tar.gz, upload-to: s3://neo-inputs/}
+  - name: llm
+    kind: optimization
+    instance-type: ml.g5.xlarge
+    model: {path: build/llama/, upload-to: s3://neo-inputs/llm/}
+    optimizations: [{compilation: {}}]
+`;
+  const RESNET = 's3://neo-inputs/1f2e/resnet50.tar.gz';
+  const LLAMA = 's3://neo-inputs/llm/9a8b/llama.tar.gz';
+  const inputUris = { 'models/resnet50.tar.gz': RESNET, 'build/llama/': LLAMA };
+
+  it('plans a path input with the S3 URI it was uploaded to', () => {
+    const planned = planJobs(configOf(source), ctx, { inputUris });
+    expect(planned.errors).toEqual([]);
+    const [s3, local, llm] = planned.jobs;
+    expect(s3?.kind === 'compilation' && s3.request.InputConfig?.S3Uri).toBe(
+      's3://models/resnet/model.tar.gz',
+    );
+    expect(local?.kind === 'compilation' && local.request.InputConfig).toEqual({
+      S3Uri: RESNET,
+      Framework: 'PYTORCH',
+      FrameworkVersion: '2.0',
+      DataInputConfig: '{"input0":[1,3,224,224]}',
+    });
+    expect(llm?.kind === 'optimization' && llm.request.ModelSource).toEqual({ S3: { S3Uri: LLAMA } });
+  });
+
+  it('reports a path input that was not uploaded at its position, and plans nothing', () => {
+    const config = configOf(source);
+    const planned = planJobs(config, ctx, { inputUris: { 'build/llama/': LLAMA } });
+    expect(planned.jobs).toEqual([]);
+    expect(planned.errors).toEqual([
+      {
+        file: 'neo.yml',
+        ...pos(source, 'models/resnet50.tar.gz'),
+        title: 'Input not uploaded',
+        message: expect.stringMatching(
+          /^internal: input not uploaded: the local model 'models\/resnet50\.tar\.gz' \('local'\)/,
+        ),
+      },
+    ]);
+    expect(planJobs(config, ctx).errors.map((error) => error.line)).toEqual([
+      pos(source, 'models/resnet50').line,
+      pos(source, 'build/llama/').line,
+    ]);
+    // Only the selected targets need their inputs uploaded.
+    expect(planJobs(config, ctx, { targets: 's3' }).errors).toEqual([]);
+  });
+
+  it('names a path job after the uploaded object and its identity', () => {
+    const config = configOf(source);
+    const nameOf = (uris: Record<string, string>, inputIdentity?: Record<string, string>) =>
+      planJobs(config, ctx, { targets: 'local', inputUris: uris, inputIdentity }).jobs[0]?.jobName;
+    const original = nameOf(inputUris);
+    expect(nameOf(inputUris)).toBe(original);
+    // New content: a new content-addressed key, a new name.
+    const other = nameOf({ ...inputUris, 'models/resnet50.tar.gz': 's3://neo-inputs/77aa/resnet50.tar.gz' });
+    expect(other).not.toBe(original);
+    // The identity of the uploaded object enters the hash too.
+    const withIdentity = nameOf(inputUris, { [RESNET]: 'sha256:1f2e' });
+    expect(withIdentity).not.toBe(original);
+    expect(nameOf(inputUris, { [RESNET]: 'sha256:1f2e' })).toBe(withIdentity);
+    expect(nameOf(inputUris, { [RESNET]: 'sha256:77aa' })).not.toBe(withIdentity);
+  });
+});
+
+describe('input identity', () => {
+  const source = `${HEADER}targets:\n  - {name: nano, device: jetson_nano}\n`;
+  const uri = 's3://models/resnet/model.tar.gz';
+  const nameOf = (inputIdentity?: Record<string, string>) =>
+    planJobs(configOf(source), ctx, { inputIdentity }).jobs[0]?.jobName;
+
+  it('keeps the job name for the same identity and changes it with the identity', () => {
+    const first = nameOf({ [uri]: 'etag:"a"' });
+    expect(nameOf({ [uri]: 'etag:"a"' })).toBe(first);
+    expect(nameOf({ [uri]: 'version:3' })).not.toBe(first);
+    expect(nameOf({ [uri]: 'etag:"b"' })).not.toBe(first);
+    // Only the target's own input counts.
+    expect(nameOf({ [uri]: 'etag:"a"', 's3://models/other.tar.gz': 'etag:"z"' })).toBe(first);
+  });
+});
+
 describe('planning', () => {
   it('is pure: the config is not changed and equal inputs give equal plans', () => {
     const config = configOf(text);

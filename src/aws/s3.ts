@@ -25,6 +25,8 @@ export interface ObjectStorage {
     file: string,
   ): Promise<{ size: number; sha256: string; expectedSize?: number }>;
   upload(location: S3Location, body: Readable | Buffer, contentType?: string): Promise<{ etag?: string }>;
+  /** Bytes first..last (inclusive) of the object. */
+  readRange(location: S3Location, first: number, last: number): Promise<Buffer>;
 }
 
 export function createObjectStorage(region: string): ObjectStorage {
@@ -32,6 +34,8 @@ export function createObjectStorage(region: string): ObjectStorage {
     region: region || 'us-east-1',
     // Endpoint overrides (emulator, MinIO, VPC endpoints by IP) only work with path-style addressing.
     forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL),
+    // Model and artifact buckets may live in other regions than the workflow's default.
+    followRegionRedirects: true,
   });
   return {
     async head({ bucket, key }) {
@@ -68,6 +72,15 @@ export function createObjectStorage(region: string): ObjectStorage {
       });
       await pipeline(body, createWriteStream(file));
       return { size, sha256: hash.digest('hex'), expectedSize: out.ContentLength };
+    },
+
+    async readRange({ bucket, key }, first, last) {
+      const out = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${first}-${last}` }),
+      );
+      return Buffer.from(
+        await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
     },
 
     async upload({ bucket, key }, body, contentType) {

@@ -22,6 +22,15 @@ export const TARGET_SETTING_KEYS: readonly string[] = Object.keys(
 
 /** Settings merged key by key with the level above; every other setting replaces it whole. */
 const MERGED_MAPS = new Set(['input', 'output', 'stopping-condition', 'tags', 'model']);
+/**
+ * The model source of input and model is s3-uri or path (with upload-to): a level that sets one of them
+ * replaces the other one inherited from the level above, instead of merging into "both".
+ */
+const SOURCE_MAPS = new Set(['input', 'model']);
+const SOURCE_REPLACES: Record<string, readonly string[]> = {
+  's3-uri': ['path', 'upload-to'],
+  path: ['s3-uri'],
+};
 /** Top-level defaults every target inherits (input and model-package-arn are handled apart). */
 const INHERITED = ['region', 'role-arn', 'output', 'stopping-condition', 'vpc', 'tags'] as const;
 
@@ -58,11 +67,31 @@ function setOrigin(layers: Layers, field: FieldPath, path: DocPath): void {
   layers.origins.set(key, path);
 }
 
+function dropOrigin(layers: Layers, field: FieldPath): void {
+  const key = fieldKey(field);
+  for (const existing of [...layers.origins.keys()]) {
+    if (existing === key || existing.startsWith(`${key}\u0000`)) layers.origins.delete(existing);
+  }
+}
+
+/** Removes the inherited model source that `setting` (keys set by one level) replaces. */
+function replaceSource(layers: Layers, key: string, current: Record_, setting: readonly string[]): void {
+  if (!SOURCE_MAPS.has(key)) return;
+  for (const inner of setting) {
+    for (const replaced of SOURCE_REPLACES[inner] ?? []) {
+      if (setting.includes(replaced) || !(replaced in current)) continue;
+      delete current[replaced];
+      dropOrigin(layers, [key, replaced]);
+    }
+  }
+}
+
 /** Sets `key` from a value written at `path`; maps in MERGED_MAPS merge key by key. */
 function put(layers: Layers, key: string, value: unknown, path: DocPath): void {
   const current = layers.settings[key];
   if (MERGED_MAPS.has(key) && isRecord(value) && isRecord(current)) {
     const merged: Record_ = { ...current };
+    replaceSource(layers, key, merged, Object.keys(value));
     for (const [inner, innerValue] of Object.entries(value)) {
       merged[inner] = innerValue;
       setOrigin(layers, [key, inner], [...path, inner]);
@@ -74,7 +103,10 @@ function put(layers: Layers, key: string, value: unknown, path: DocPath): void {
   setOrigin(layers, [key], path);
 }
 
-/** Sets one key of a map setting (a matrix `framework-version` sets input.framework-version). */
+/**
+ * Sets one key of a map setting (a matrix `framework-version` sets input.framework-version); `level` lists
+ * every key of the map set at the same level (s3-uri and path set together are both kept, and reported).
+ */
 function putInner(
   layers: Layers,
   key: string,
@@ -82,12 +114,14 @@ function putInner(
   value: unknown,
   path: DocPath,
   parentPath: DocPath,
+  level: readonly string[] = [inner],
 ) {
   const current = layers.settings[key];
   if (!isRecord(current)) {
     layers.settings[key] = {};
     setOrigin(layers, [key], parentPath);
   }
+  replaceSource(layers, key, layers.settings[key] as Record_, level);
   (layers.settings[key] as Record_)[inner] = value;
   setOrigin(layers, [key, inner], path);
 }
@@ -153,13 +187,14 @@ function buildTarget(
     own.add(key);
   }
   if (combination && matrix) {
+    const shorthands = Object.keys(matrix).filter((key) => INPUT_SHORTHANDS.includes(key));
     for (const [key, value] of Object.entries(matrix)) {
       const path = combination.origins[key] ?? [...entryPath, 'matrix'];
       if (TARGET_SETTING_KEYS.includes(key)) {
         put(layers, key, value, path);
         own.add(key);
       } else if (INPUT_SHORTHANDS.includes(key)) {
-        putInner(layers, 'input', key, value, path, path);
+        putInner(layers, 'input', key, value, path, path, shorthands);
         own.add('input');
       }
     }

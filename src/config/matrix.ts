@@ -5,8 +5,9 @@
 //       input: {framework: PYTORCH}
 //       matrix:
 //         device: [jetson_nano, jetson_xavier, rasp4b]
-//         framework-version: ["1.13", "2.0"]    # input keys (s3-uri, framework, framework-version,
-//                                               # data-input-config) may be used directly as matrix keys
+//         framework-version: ["1.13", "2.0"]    # input keys (s3-uri, path, upload-to, framework,
+//                                               # framework-version, data-input-config) may be used
+//                                               # directly as matrix keys
 //         exclude:
 //           - {device: rasp4b, framework-version: "1.13"}
 //         include:

@@ -45,6 +45,7 @@ import { arnParts, partitionOf, regionsForDevice } from './regions.ts';
 import type { DocPath, SourceFile } from './source.ts';
 import type {
   CompilationTarget,
+  ModelInputSource,
   NeoTarget,
   OptimizationTarget,
   OptimizationTechnique,
@@ -487,7 +488,7 @@ function checkCompilation(check: TargetCheck, common: TargetCommon): Compilation
     check.report(
       [],
       'No model to compile',
-      'Set input (s3-uri, framework, data-input-config) or model-package-arn, on this target or at the top level.',
+      'Set input (s3-uri or path, framework, data-input-config) or model-package-arn, on this target or at the top level.',
       { about: ['input', 'model-package-arn'] },
     );
   }
@@ -497,6 +498,8 @@ function checkCompilation(check: TargetCheck, common: TargetCommon): Compilation
   let input: CompilationTarget['input'];
   if (hasInput && !hasPackage) input = checkInput(check, device);
   const modelPackageArn = hasPackage && !hasInput ? checkModelPackage(check, region) : undefined;
+  const modelPackageArnPosition =
+    modelPackageArn !== undefined ? check.source.locate(target.where(['model-package-arn'])) : undefined;
 
   if (device !== undefined && hasPlatform) {
     check.report(
@@ -573,6 +576,7 @@ function checkCompilation(check: TargetCheck, common: TargetCommon): Compilation
     kind: 'compilation',
     ...(input && { input }),
     ...(modelPackageArn !== undefined && { modelPackageArn }),
+    ...(modelPackageArnPosition && { modelPackageArnPosition }),
     ...(device !== undefined && { targetDevice: device as CompilationTarget['targetDevice'] }),
     ...(hasPlatform &&
       device === undefined && {
@@ -590,22 +594,8 @@ function checkCompilation(check: TargetCheck, common: TargetCommon): Compilation
 
 function checkInput(check: TargetCheck, device: string | undefined): CompilationTarget['input'] {
   const input = check.record(['input']);
-  const s3Uri = check.string(['input', 's3-uri']);
-  if (input['s3-uri'] === undefined) {
-    check.report(
-      ['input'],
-      'Input has no s3-uri',
-      'input needs s3-uri: the S3 URI of the model archive (.tar.gz), here or in the top-level input.',
-      {
-        perTarget: true,
-        at: 'key',
-        about: [['input', 's3-uri']],
-      },
-    );
-  } else if (
-    s3Uri !== undefined &&
-    checkS3Uri(check, ['input', 's3-uri'], s3Uri, 's3://bucket/model.tar.gz')
-  ) {
+  const source = checkModelSource(check, 'input', (s3Uri) => {
+    if (!checkS3Uri(check, ['input', 's3-uri'], s3Uri, 's3://bucket/model.tar.gz')) return;
     if (!/\.tar\.gz$/.test(s3Uri)) {
       check.report(
         ['input', 's3-uri'],
@@ -613,7 +603,7 @@ function checkInput(check: TargetCheck, device: string | undefined): Compilation
         `'${s3Uri}' must point to a single gzip-compressed tar archive ending in .tar.gz (e.g. s3://bucket/model.tar.gz).`,
       );
     }
-  }
+  });
 
   const written = check.string(['input', 'framework']);
   // An unknown framework is reported by the schema; rules that depend on it skip it.
@@ -688,11 +678,151 @@ function checkInput(check: TargetCheck, device: string | undefined): Compilation
     }
   }
   return {
-    s3Uri: s3Uri ?? '',
+    s3Uri: source.kind === 's3' ? source.s3Uri : '',
+    source,
     framework: (written ?? '') as NonNullable<CompilationTarget['input']>['framework'],
     ...(frameworkVersion !== undefined && { frameworkVersion }),
     ...(dataInputConfig !== undefined && { dataInputConfig }),
   };
+}
+
+/**
+ * The model source of input (compilation) or model (optimization): s3-uri, or path with upload-to. Returns
+ * the source; when it has a problem (reported), the target is dropped, so the placeholder returned is unused.
+ */
+function checkModelSource(
+  check: TargetCheck,
+  map: 'input' | 'model',
+  checkS3: (s3Uri: string) => void,
+): ModelInputSource {
+  const { target } = check;
+  const written = check.record([map]);
+  const s3Uri = check.string([map, 's3-uri']);
+  const path = check.string([map, 'path']);
+  const uploadTo = check.string([map, 'upload-to']);
+  const position = (key: string) => check.source.locate(target.where([map, key]));
+  const hasS3 = written['s3-uri'] !== undefined;
+  const hasPath = written.path !== undefined;
+
+  if (hasS3 && hasPath) {
+    check.report(
+      [map, 'path'],
+      'Both s3-uri and path',
+      `${map} sets both s3-uri and path; use s3-uri for a model in S3 or path for a model in the workspace, not both.`,
+      { at: 'key' },
+    );
+  } else if (!hasS3 && !hasPath) {
+    if (map === 'input') {
+      check.report(
+        ['input'],
+        'Input has no s3-uri or path',
+        'input needs s3-uri (the S3 URI of the model archive, .tar.gz) or path (the model in the workspace, with upload-to), here or in the top-level input.',
+        {
+          perTarget: true,
+          at: 'key',
+          about: [
+            ['input', 's3-uri'],
+            ['input', 'path'],
+          ],
+        },
+      );
+    } else {
+      check.report(
+        check.get(['model']) === undefined ? [] : ['model'],
+        'No model to optimize',
+        'Set model.s3-uri: the S3 URI of the model to optimize, e.g. model: {s3-uri: s3://models/llama/}, or model.path and model.upload-to for a model in the workspace.',
+        { at: 'key', about: ['model'] },
+      );
+    }
+  } else if (hasS3) {
+    if (s3Uri !== undefined) checkS3(s3Uri);
+    // A top-level upload-to is a default for the targets that set a path; one written on the target is a slip.
+    if (written['upload-to'] !== undefined && isUnder(target.where([map, 'upload-to']), target.entryPath)) {
+      check.report(
+        [map, 'upload-to'],
+        'upload-to without path',
+        'upload-to is only used with path (a model in the workspace, which the action uploads); remove it, or replace s3-uri with path.',
+        { at: 'key' },
+      );
+    }
+  } else {
+    if (path !== undefined) checkWorkspacePath(check, [map, 'path'], path);
+    if (written['upload-to'] === undefined) {
+      check.report(
+        [map, 'path'],
+        'path needs upload-to',
+        `${map}.path needs upload-to: the S3 prefix the action uploads the model to, e.g. upload-to: s3://bucket/neo-inputs/ (on this target or in the top-level ${map}).`,
+        { at: 'key', perTarget: true, about: [[map, 'upload-to']] },
+      );
+    } else if (
+      uploadTo !== undefined &&
+      checkS3Uri(check, [map, 'upload-to'], uploadTo, 's3://bucket/neo-inputs/')
+    ) {
+      if (/\.tar\.gz$/.test(uploadTo)) {
+        check.report(
+          [map, 'upload-to'],
+          'upload-to is a prefix',
+          `upload-to is the S3 prefix to upload under (the action names the object after its content); remove the file name, e.g. ${uploadTo.replace(/[^/]*$/, '')}.`,
+        );
+      }
+    }
+  }
+
+  if (hasPath && !hasS3) {
+    return {
+      kind: 'path',
+      path: path ?? '',
+      uploadTo: uploadTo ?? '',
+      position: position('path'),
+      uploadToPosition: position('upload-to'),
+    };
+  }
+  return { kind: 's3', s3Uri: s3Uri ?? '', position: position('s3-uri') };
+}
+
+const WORKSPACE_PATH_FIX =
+  'Use a path relative to the workspace (the repository checkout), e.g. models/resnet50.tar.gz: write the model there in an earlier step, or upload it to S3 yourself and use s3-uri.';
+
+/**
+ * A model path must stay in the workspace as written (symlinks are followed later, by the action) and name a
+ * .tar.gz file or a directory (packed by the action): a name with another extension is neither.
+ */
+function checkWorkspacePath(check: TargetCheck, field: FieldPath, value: string): void {
+  const outside = (message: string) =>
+    check.report(field, 'Path outside the workspace', `${message} ${WORKSPACE_PATH_FIX}`);
+  if (value.trim() === '') {
+    check.report(field, 'Empty path', `path is empty. ${WORKSPACE_PATH_FIX}`);
+    return;
+  }
+  if (value.startsWith('~')) {
+    outside(
+      `'${value}' starts with ~ (a home directory), which is outside the workspace and is not expanded.`,
+    );
+    return;
+  }
+  if (/^[\\/]/.test(value) || /^[A-Za-z]:/.test(value)) {
+    outside(`'${value}' is an absolute path; path is relative to the workspace.`);
+    return;
+  }
+  const segments = value.split(/[\\/]/);
+  let depth = 0;
+  for (const segment of segments) {
+    if (segment === '..') depth--;
+    else if (segment !== '' && segment !== '.') depth++;
+    if (depth < 0) {
+      outside(`'${value}' climbs above the workspace with '..'.`);
+      return;
+    }
+  }
+  if (/[\\/]$/.test(value)) return;
+  const name = segments[segments.length - 1] ?? '';
+  const dot = name.lastIndexOf('.');
+  if (name.endsWith('.tar.gz') || name === '..' || dot <= 0) return;
+  check.report(
+    field,
+    'Model is not a .tar.gz',
+    `'${value}' is a ${name.slice(dot)} file; Neo takes a single gzip-compressed tar archive: pack it into a .tar.gz, or point path at the directory to pack (end it with / if the directory name has a dot, e.g. ${value}/).`,
+  );
 }
 
 function checkModelPackage(check: TargetCheck, region: string): string | undefined {
@@ -744,20 +874,9 @@ function checkOptimization(check: TargetCheck, common: TargetCommon): Optimizati
   }
 
   const model = check.record(['model']);
-  const s3Uri = check.string(['model', 's3-uri']);
-  if (model['s3-uri'] === undefined) {
-    check.report(
-      check.get(['model']) === undefined ? [] : ['model'],
-      'No model to optimize',
-      'Set model.s3-uri: the S3 URI of the model to optimize, e.g. model: {s3-uri: s3://models/llama/}.',
-      {
-        at: 'key',
-        about: ['model'],
-      },
-    );
-  } else if (s3Uri !== undefined) {
+  const source = checkModelSource(check, 'model', (s3Uri) => {
     checkS3Uri(check, ['model', 's3-uri'], s3Uri, 's3://bucket/model/');
-  }
+  });
   const acceptEula = typeof model['accept-eula'] === 'boolean' ? model['accept-eula'] : undefined;
 
   const environment = checkEnvironment(check, ['environment']);
@@ -833,7 +952,11 @@ function checkOptimization(check: TargetCheck, common: TargetCommon): Optimizati
     ...common,
     kind: 'optimization',
     instanceType: (instanceType ?? '') as OptimizationTarget['instanceType'],
-    model: { s3Uri: s3Uri ?? '', ...(acceptEula !== undefined && { acceptEula }) },
+    model: {
+      s3Uri: source.kind === 's3' ? source.s3Uri : '',
+      source,
+      ...(acceptEula !== undefined && { acceptEula }),
+    },
     ...(environment && { environment }),
     optimizations,
     ...(typeof maxInstanceCount === 'number' && { maxInstanceCount }),

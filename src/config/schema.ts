@@ -106,7 +106,10 @@ const targetSettings: Record<string, JsonSchema> = {
     'instanceType',
     'optimization only: the instance type that will host the optimized model (DeploymentInstanceType).',
   ),
-  model: ref('model', 'optimization only: the source model (ModelSource.S3).'),
+  model: ref(
+    'model',
+    'optimization only: the source model (ModelSource.S3): s3-uri, or path and upload-to for a model in the workspace.',
+  ),
   environment: environment(
     'optimization only: environment variables of the optimization container (OptimizationEnvironment).',
   ),
@@ -128,13 +131,26 @@ const targetSettings: Record<string, JsonSchema> = {
 /** Matrix keys that set a key of `input` (so `framework-version: ["1.13", "2.0"]` reads naturally). */
 export const INPUT_SHORTHANDS: readonly string[] = [
   's3-uri',
+  'path',
+  'upload-to',
   'framework',
   'framework-version',
   'data-input-config',
 ];
 
 const inputProperties: Record<string, JsonSchema> = {
-  's3-uri': ref('modelArchive', 'S3 URI of the model: a single gzip-compressed tar archive (.tar.gz).'),
+  's3-uri': ref(
+    'modelArchive',
+    'S3 URI of the model: a single gzip-compressed tar archive (.tar.gz). Use either s3-uri or path.',
+  ),
+  path: ref(
+    'modelPath',
+    'Instead of s3-uri: the model in the workspace, relative to it: a .tar.gz file, or a directory the action packs into one (e.g. models/resnet50.tar.gz or build/model/). The action uploads it to upload-to first.',
+  ),
+  'upload-to': ref(
+    's3Uri',
+    'With path (required): the S3 prefix the action uploads the local model under, at a key derived from its content. Example: s3://bucket/neo-inputs/.',
+  ),
   framework: ref('framework', 'The framework the model was trained in (InputConfig.Framework).'),
   'framework-version': ref(
     'frameworkVersion',
@@ -287,6 +303,12 @@ export const neoSchema: JsonSchema = {
       type: 'string',
       pattern: orPlaceholder(S3_URI_PATTERN),
       examples: ['s3://bucket/models/model.tar.gz'],
+    },
+    modelPath: {
+      title: 'model path in the workspace',
+      type: 'string',
+      minLength: 1,
+      examples: ['models/resnet50.tar.gz', 'build/model/'],
     },
     kmsKeyId: {
       title: 'KMS key',
@@ -470,7 +492,15 @@ export const neoSchema: JsonSchema = {
       properties: {
         's3-uri': ref(
           's3Uri',
-          'S3 URI of the model to optimize (ModelSource.S3.S3Uri), an object or a prefix.',
+          'S3 URI of the model to optimize (ModelSource.S3.S3Uri), an object or a prefix. Use either s3-uri or path.',
+        ),
+        path: ref(
+          'modelPath',
+          'Instead of s3-uri: the model in the workspace, relative to it: a .tar.gz file, or a directory the action packs into one. The action uploads it to upload-to first.',
+        ),
+        'upload-to': ref(
+          's3Uri',
+          'With path (required): the S3 prefix the action uploads the local model under, at a key derived from its content. Example: s3://bucket/neo-inputs/.',
         ),
         'accept-eula': {
           description:

@@ -25,6 +25,27 @@ export interface NeoConfig {
 
 export type NeoTarget = CompilationTarget | OptimizationTarget;
 
+/**
+ * Where a target's model comes from. `position` is where the s3-uri / path value is written (the top-level
+ * value when inherited, a matrix value when the matrix sets it).
+ */
+export type ModelInputSource =
+  | { kind: 's3'; s3Uri: string; position: SourcePosition }
+  | {
+      kind: 'path';
+      /** Relative to the workspace, placeholders substituted, as written otherwise (e.g. `models/resnet/`). */
+      path: string;
+      /** The S3 prefix the action uploads the model under (it chooses the key from the content). */
+      uploadTo: string;
+      position: SourcePosition;
+      uploadToPosition: SourcePosition;
+    };
+
+/** One distinct model input of a config and every place it is used (see modelInputs). */
+export type ModelInput =
+  | { kind: 's3'; s3Uri: string; positions: SourcePosition[]; targets: string[] }
+  | { kind: 'path'; path: string; uploadTo: string; positions: SourcePosition[]; targets: string[] };
+
 export interface TargetCommon {
   name: string;
   /** The name of the `targets` entry the target comes from (differs from name for matrix targets). */
@@ -50,13 +71,18 @@ export interface CompilationTarget extends TargetCommon {
   kind: 'compilation';
   /** Exactly one of input and modelPackageArn is set. */
   input?: {
+    /** The S3 URI of the model; '' when the model is a local path (see source), uploaded by the action. */
     s3Uri: string;
+    /** Where the model comes from: S3, or a path in the workspace that the action uploads before planning. */
+    source: ModelInputSource;
     framework: Framework;
     frameworkVersion?: string;
     /** The JSON string sent as InputConfig.DataInputConfig. */
     dataInputConfig?: string;
   };
   modelPackageArn?: string;
+  /** Position of the model-package-arn value (the top-level one when inherited). */
+  modelPackageArnPosition?: SourcePosition;
   /** Exactly one of targetDevice and targetPlatform is set. */
   targetDevice?: TargetDevice;
   targetPlatform?: {
@@ -73,7 +99,12 @@ export type OptimizationTechnique = 'quantization' | 'compilation' | 'sharding';
 export interface OptimizationTarget extends TargetCommon {
   kind: 'optimization';
   instanceType: OptimizationJobDeploymentInstanceType;
-  model: { s3Uri: string; acceptEula?: boolean };
+  model: {
+    /** The S3 URI of the model; '' when the model is a local path (see source), uploaded by the action. */
+    s3Uri: string;
+    source: ModelInputSource;
+    acceptEula?: boolean;
+  };
   environment?: Record<string, string>;
   optimizations: { technique: OptimizationTechnique; image?: string; environment?: Record<string, string> }[];
   maxInstanceCount?: number;

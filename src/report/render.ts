@@ -141,7 +141,23 @@ function artifactCell(job: JobState): string {
   if (job.artifact === undefined || job.artifact === '') return '—';
   const text = cell(job.artifact, ARTIFACT_CHARS);
   const url = s3ObjectUrl(job.region, job.artifact);
-  return url === undefined ? text : link(text, url);
+  const linked = url === undefined ? text : link(text, url);
+  if (!job.artifactFile) return linked;
+  const { sha256, size } = job.artifactFile;
+  return `${linked}<br>sha256 <code>${cell(sha256.slice(0, 16), 16)}…</code> · ${formatBytes(size)}`;
+}
+
+/** `950 B`, `12.3 KiB`, `4.5 MiB`. */
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = size / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function jobCell(job: JobState): string {

@@ -253,6 +253,49 @@ const cases: Case[] = [
     at: 's3://My_Bucket',
   },
   {
+    rule: 'model path leaving the workspace',
+    text: target('device: jetson_nano\ninput: {path: ../models/model.tar.gz, upload-to: s3://neo-inputs/}'),
+    title: 'Path outside the workspace',
+    at: '../models',
+    message: /climbs above the workspace/,
+  },
+  {
+    rule: 'absolute model path',
+    text: target(
+      'device: jetson_nano\ninput: {path: /home/runner/model.tar.gz, upload-to: s3://neo-inputs/}',
+    ),
+    title: 'Path outside the workspace',
+    at: '/home/runner',
+    message: /absolute path/,
+  },
+  {
+    rule: 'model path in the home directory',
+    text: target('device: jetson_nano\ninput: {path: ~/model.tar.gz, upload-to: s3://neo-inputs/}'),
+    title: 'Path outside the workspace',
+    at: '~/model',
+  },
+  {
+    rule: 'model path is a file other than .tar.gz',
+    text: target('device: jetson_nano\ninput: {path: models/model.pt, upload-to: s3://neo-inputs/}'),
+    title: 'Model is not a .tar.gz',
+    at: 'models/model.pt',
+    message: /pack it into a \.tar\.gz, or point path at the directory to pack/,
+  },
+  {
+    rule: 'both s3-uri and path in one input',
+    text: target(
+      'device: jetson_nano\ninput: {s3-uri: s3://models/m.tar.gz, path: models/m.tar.gz, upload-to: s3://neo-inputs/}',
+    ),
+    title: 'Both s3-uri and path',
+    at: 'path:',
+  },
+  {
+    rule: 'path without upload-to',
+    text: target('device: jetson_nano\ninput: {path: models/m.tar.gz}'),
+    title: 'path needs upload-to',
+    at: 'path',
+  },
+  {
     rule: 'model is not a .tar.gz',
     text: target('device: jetson_nano\ninput: {s3-uri: s3://models/resnet/model.pt}'),
     title: 'Model is not a .tar.gz',

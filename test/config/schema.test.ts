@@ -59,4 +59,19 @@ describe('neo.schema.json', () => {
     expect(validate({ ...example, 'role-arn': '${env.NEO_ROLE_ARN}' })).toBe(true);
     expect(validate({ ...example, 'role-arn': 'not-an-arn' })).toBe(false);
   });
+
+  it('accepts path and upload-to in input and model, and describes them', () => {
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, strictTypes: false });
+    const validate = ajv.compile(JSON.parse(committed));
+    const example = parse(
+      readFileSync(new URL('../fixtures/config/local-model.yml', import.meta.url), 'utf8'),
+    );
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...example, input: { ...example.input, 'upload-to': 'not-s3' } })).toBe(false);
+    for (const name of ['input', 'model']) {
+      const properties = defs[name]?.properties as Record<string, JsonSchema>;
+      expect(properties.path?.description).toMatch(/Instead of s3-uri/);
+      expect(properties['upload-to']?.description).toMatch(/With path \(required\)/);
+    }
+  });
 });

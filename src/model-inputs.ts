@@ -1,0 +1,201 @@
+// Prepares the model inputs before any job exists: uploads models that live in the workspace (packed into a
+// deterministic .tar.gz when a directory), and checks each distinct S3 input once with HeadObject plus a
+// 2-byte read of its gzip magic. A missing, unreadable or non-gzip input is a located config error.
+// The result's identities (sha256 / VersionId / ETag) enter the content-addressed job names.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, readdir, realpath, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { create as createTar } from 'tar';
+import type { ObjectStorage } from './aws/s3.ts';
+import { parseS3Uri } from './s3-uri.ts';
+import type { ConfigError, SourcePosition } from './types.ts';
+
+/** A distinct model input of the config, with every place it is used (see modelInputs in src/config). */
+export type ModelInputRef =
+  | { kind: 's3'; s3Uri: string; positions: SourcePosition[]; targets: string[] }
+  | { kind: 'path'; path: string; uploadTo: string; positions: SourcePosition[]; targets: string[] };
+
+export interface PreparedInputs {
+  /** Local path (as written) -> the S3 URI it was uploaded to. */
+  inputUris: Record<string, string>;
+  /** S3 URI -> identity of its bytes (sha256 of a local input, else VersionId or ETag). */
+  identity: Record<string, string>;
+  errors: ConfigError[];
+  /** What happened to each local input, for the log. */
+  uploads: { path: string; uri: string; size: number; skipped: boolean }[];
+}
+
+export interface PrepareOptions {
+  workspace: string;
+  configFile: string;
+  /** Dry run: no AWS call; local inputs are hashed to show where they would go. */
+  offline: boolean;
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
+/** Packs `dir` into a .tar.gz whose bytes depend only on the files' names, contents and modes. */
+export async function packDirectory(dir: string, archive: string): Promise<void> {
+  const files: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(path.join(dir, relative), { withFileTypes: true });
+    for (const entry of entries) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(child);
+      else if (entry.isFile()) files.push(child);
+    }
+  };
+  await walk('');
+  files.sort();
+  // portable: no uid/gid/user names/atime/ctime; mtime fixed; sorted entries: same tree, same bytes.
+  await createTar(
+    { gzip: true, portable: true, mtime: new Date(0), cwd: dir, file: archive, noDirRecurse: true },
+    files,
+  );
+}
+
+async function sha256OfFile(file: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Where a local model goes: `<upload-to>/<sha256>/<name>.tar.gz`, so equal bytes share one object. */
+export function contentAddressedUri(uploadTo: string, localPath: string, sha256: string): string {
+  const base = path.basename(localPath.replace(/\/+$/, '')).replace(/\.tar\.gz$/, '') || 'model';
+  return `${uploadTo.replace(/\/*$/, '/')}${sha256}/${base}.tar.gz`;
+}
+
+export async function prepareModelInputs(
+  inputs: ModelInputRef[],
+  storage: ObjectStorage | undefined,
+  options: PrepareOptions,
+): Promise<PreparedInputs> {
+  const result: PreparedInputs = { inputUris: {}, identity: {}, errors: [], uploads: [] };
+  const fail = (input: ModelInputRef, title: string, message: string) => {
+    const at = input.positions[0] ?? { line: 1, col: 1 };
+    const used =
+      input.targets.length > 0
+        ? ` (used by ${input.targets.slice(0, 5).join(', ')}${input.targets.length > 5 ? ', …' : ''})`
+        : '';
+    result.errors.push({
+      file: options.configFile,
+      line: at.line,
+      col: at.col,
+      title,
+      message: `${message}${used}`,
+    });
+  };
+
+  await Promise.all(
+    inputs.map(async (input) => {
+      if (input.kind === 'path') await prepareLocal(input);
+      else await checkRemote(input, input.s3Uri);
+    }),
+  );
+  result.errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  return result;
+
+  async function prepareLocal(input: Extract<ModelInputRef, { kind: 'path' }>): Promise<void> {
+    const workspace = await realpath(options.workspace);
+    let resolved: string;
+    try {
+      resolved = await realpath(path.resolve(workspace, input.path));
+    } catch {
+      return fail(
+        input,
+        'Model path not found',
+        `'${input.path}' does not exist in the workspace; check the path, or produce the model in an earlier step`,
+      );
+    }
+    if (resolved !== workspace && !resolved.startsWith(workspace + path.sep)) {
+      return fail(
+        input,
+        'Model path outside the workspace',
+        `'${input.path}' leads outside the workspace (through a symlink); point path at a file or directory inside the repository`,
+      );
+    }
+    const info = await stat(resolved);
+    let archive = resolved;
+    if (info.isDirectory()) {
+      archive = path.join(await mkdtemp(path.join(tmpdir(), 'neo-pack-')), 'model.tar.gz');
+      await packDirectory(resolved, archive);
+    } else {
+      const head = Buffer.alloc(2);
+      const handle = await open(resolved, 'r');
+      await handle.read(head, 0, 2, 0);
+      await handle.close();
+      if (!head.equals(GZIP_MAGIC)) {
+        return fail(
+          input,
+          'Model is not a .tar.gz',
+          `'${input.path}' is not gzip-compressed; Neo needs a single .tar.gz: pack it with 'tar -czf model.tar.gz <files>', or point path at the directory to pack`,
+        );
+      }
+    }
+    const { sha256, size } = await sha256OfFile(archive);
+    const uri = contentAddressedUri(input.uploadTo, input.path, sha256);
+    result.inputUris[input.path] = uri;
+    result.identity[uri] = `sha256:${sha256}`;
+    if (options.offline || !storage) return;
+    const location = parseS3Uri(uri);
+    if (!location)
+      return fail(
+        input,
+        'Invalid upload-to',
+        `upload-to '${input.uploadTo}' is not an s3://bucket/prefix/ URI`,
+      );
+    const existing = await storage.head(location);
+    if (existing.ok) {
+      result.uploads.push({ path: input.path, uri, size, skipped: true });
+      return;
+    }
+    try {
+      await storage.upload(location, createReadStream(archive), 'application/gzip');
+      result.uploads.push({ path: input.path, uri, size, skipped: false });
+    } catch (error) {
+      fail(
+        input,
+        'Upload failed',
+        `could not upload '${input.path}' to ${uri}: ${(error as Error).message}; the workflow's role needs s3:PutObject there`,
+      );
+    }
+  }
+
+  async function checkRemote(input: ModelInputRef, uri: string): Promise<void> {
+    if (options.offline || !storage) return;
+    const location = parseS3Uri(uri);
+    if (!location) return; // the config stage already reported a malformed URI
+    const head = await storage.head(location);
+    if (!head.ok) {
+      const fix =
+        head.reason === 'missing'
+          ? 'upload the model there first, or fix s3-uri'
+          : head.reason === 'forbidden'
+            ? "grant the workflow's role s3:GetObject (and s3:ListBucket) on it"
+            : 'check the URI and the bucket';
+      return fail(
+        input,
+        head.reason === 'missing' ? 'Model not found in S3' : 'Model not readable',
+        `${head.message}; ${fix}`,
+      );
+    }
+    const magic = await storage.readRange(location, 0, 1).catch(() => undefined);
+    if (magic && !magic.subarray(0, 2).equals(GZIP_MAGIC)) {
+      return fail(
+        input,
+        'Model is not a .tar.gz',
+        `${uri} is not gzip-compressed; Neo needs a single .tar.gz archive of the model`,
+      );
+    }
+    result.identity[uri] = head.head.versionId
+      ? `version:${head.head.versionId}`
+      : `etag:${head.head.etag ?? ''}`;
+  }
+}

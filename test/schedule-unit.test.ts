@@ -1,0 +1,96 @@
+// The scheduler against a stubbed JobApi: error classes a live emulator cannot easily produce.
+import { describe, expect, it } from 'vitest';
+import type { JobApi, JobSnapshot } from '../src/aws/sagemaker.ts';
+import { scheduleJobs } from '../src/schedule.ts';
+import type { PlannedJob } from '../src/types.ts';
+
+function planned(target: string): PlannedJob {
+  return {
+    target,
+    kind: 'compilation',
+    region: 'us-west-2',
+    jobName: `p-${target}-0123abcd`,
+    device: 'jetson_nano',
+    request: {
+      CompilationJobName: `p-${target}-0123abcd`,
+      RoleArn: 'arn:aws:iam::123456789012:role/R',
+      OutputConfig: { S3OutputLocation: 's3://b/o/', TargetDevice: 'jetson_nano' },
+      StoppingCondition: { MaxRuntimeInSeconds: 900 },
+    },
+  };
+}
+
+const serviceError = (name: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name} happened`), { name, ...extra });
+
+/** A fake SageMaker whose jobs complete on the first sweep; `onCreate` may throw to inject errors. */
+function fakeApi(onCreate: (name: string, call: number) => void): JobApi & { created: string[] } {
+  const jobs = new Map<string, JobSnapshot>();
+  const created: string[] = [];
+  let calls = 0;
+  return {
+    created,
+    calls: {},
+    async create(job) {
+      onCreate(job.jobName, ++calls);
+      created.push(job.jobName);
+      const arn = `arn:aws:sagemaker:us-west-2:123456789012:compilation-job/${job.jobName}`;
+      jobs.set(job.jobName, {
+        name: job.jobName,
+        arn,
+        status: 'COMPLETED',
+        creationTime: Date.now(),
+        artifact: 's3://b/o/m.tar.gz',
+      });
+      return { arn };
+    },
+    async describe(_kind, _region, name) {
+      const job = jobs.get(name);
+      if (!job) throw serviceError('ResourceNotFound');
+      return job;
+    },
+    async list() {
+      return [...jobs.values()];
+    },
+    async stop() {},
+    takeRetryCount: () => 0,
+  };
+}
+
+const options = { maxConcurrency: 5, pollIntervalMs: 5, timeoutMs: 10_000, wait: true, force: false };
+
+describe('scheduleJobs error handling', () => {
+  it('reports a ValidationException from the service as a failed target, not a crash', async () => {
+    const api = fakeApi((name) => {
+      if (name.includes('-bad-')) throw serviceError('ValidationException', { $fault: 'client' });
+    });
+    const result = await scheduleJobs(api, [planned('good'), planned('bad')], options);
+    expect(result.outcome).toBe('finished');
+    const bad = result.jobs.find((job) => job.target === 'bad');
+    expect(bad).toMatchObject({
+      status: 'NOT_CREATED',
+      failureReason: 'ValidationException: ValidationException happened',
+    });
+    expect(result.jobs.find((job) => job.target === 'good')?.status).toBe('COMPLETED');
+  });
+
+  it('retries a create that failed with a network error after the SDK gave up, creating the job once', async () => {
+    const api = fakeApi((_name, call) => {
+      if (call <= 2) throw serviceError('TimeoutError', { code: 'ECONNRESET' });
+    });
+    const result = await scheduleJobs(api, [planned('a')], options);
+    expect(result.jobs[0]?.status).toBe('COMPLETED');
+    expect(api.created).toEqual(['p-a-0123abcd']);
+  });
+
+  it('gives a target up after repeated transient failures and says why', async () => {
+    const api = fakeApi(() => {
+      throw serviceError('ThrottlingException', { $fault: 'client' });
+    });
+    const result = await scheduleJobs(api, [planned('a')], options);
+    expect(result.jobs[0]).toMatchObject({
+      status: 'NOT_CREATED',
+      failureReason: expect.stringContaining('ThrottlingException'),
+    });
+  });
+});
