@@ -107,6 +107,9 @@ const elapsed = () => `${((Date.now() - benchStart) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const mean = (values: number[]) => (values.length === 0 ? Number.NaN : sum(values) / values.length);
+/** Math.min/max without spreading (the call list can hold tens of thousands of entries). */
+const minOf = (values: number[]) => values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+const maxOf = (values: number[]) => values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 const round = (value: number, digits = 0) => {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
@@ -217,6 +220,10 @@ interface EmulatorAnalysis {
   jobs: JobTimeline[];
   /** by operation, then HTTP status (0 = connection dropped) */
   callsByOperation: Record<string, Record<string, number>>;
+  /** S3 and GitHub requests, "<service> <operation> <status>" -> count. */
+  otherCalls: Record<string, number>;
+  /** First request of any service (S3 checks of the model may come before SageMaker). */
+  firstAnyRequestAt: number;
 }
 
 function analyseEmulator(emulator: Emulator, durations: Map<string, JobDuration>): EmulatorAnalysis {
@@ -248,10 +255,18 @@ function analyseEmulator(emulator: Emulator, durations: Map<string, JobDuration>
     };
   });
   const creates = calls.filter((call) => call.operation === 'CreateCompilationJob');
+  const otherCalls: Record<string, number> = {};
+  for (const call of emulator.calls) {
+    if (call.service === 'sagemaker') continue;
+    const key = `${call.service} ${call.operation} ${call.status}`;
+    otherCalls[key] = (otherCalls[key] ?? 0) + 1;
+  }
   return {
+    otherCalls,
+    firstAnyRequestAt: minOf(emulator.calls.map((call) => call.time)),
     calls,
-    firstRequestAt: Math.min(...calls.map((call) => call.time)),
-    firstCreateAt: Math.min(...creates.map((call) => call.time)),
+    firstRequestAt: minOf(calls.map((call) => call.time)),
+    firstCreateAt: minOf(creates.map((call) => call.time)),
     jobs,
     callsByOperation,
   };
@@ -265,7 +280,7 @@ function detectionStats(jobs: JobTimeline[]) {
     jobs: latencies.length,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
-    maxMs: Math.max(...latencies),
+    maxMs: maxOf(latencies),
     meanMs: round(mean(latencies), 1),
   };
 }
@@ -273,7 +288,7 @@ function detectionStats(jobs: JobTimeline[]) {
 /** How much later than nominal the emulator ended jobs (timer lateness: a load indicator for the machine). */
 function emulatorDrift(jobs: JobTimeline[]) {
   const late = jobs.map((job) => job.terminalAt - job.createdAt - job.nominalMs);
-  return { meanLateMs: round(mean(late), 1), maxLateMs: Math.max(...late) };
+  return { meanLateMs: round(mean(late), 1), maxLateMs: maxOf(late) };
 }
 
 // ----- one measured action run
@@ -283,6 +298,8 @@ async function measureAction(n: number, durations: JobDuration[]) {
   const emulator = await startBenchEmulator(durations, QUOTA);
   const workspace = createWorkspace({ 'neo.yml': neoYaml(durations) }, pullRequestEvent(REPOSITORY, 7));
   const live = { sweep: '', ended: 0 };
+  /** When each sweep line reached the bench (stdout is streamed): the real period between sweeps. */
+  const sweepArrivals: number[] = [];
   const progress = setInterval(() => {
     say(`N=${n} action: ${live.ended}/${n} jobs ended${live.sweep ? `, last ${live.sweep}` : ''}`);
   }, 5000);
@@ -299,8 +316,10 @@ async function measureAction(n: number, durations: JobDuration[]) {
       },
       env: { ...emulator.env, GITHUB_REPOSITORY: REPOSITORY },
       onLine: (line) => {
-        if (line.startsWith('::debug::sweep ')) live.sweep = line.slice('::debug::'.length);
-        else if (/ -> (COMPLETED|FAILED|STOPPED|NOT_CREATED) after /.test(line)) live.ended++;
+        if (line.startsWith('::debug::sweep ')) {
+          live.sweep = line.slice('::debug::'.length);
+          sweepArrivals.push(Date.now());
+        } else if (/ -> (COMPLETED|FAILED|STOPPED|NOT_CREATED) after /.test(line)) live.ended++;
       },
     });
     const analysis = analyseEmulator(emulator, byTarget);
@@ -318,8 +337,10 @@ async function measureAction(n: number, durations: JobDuration[]) {
 
     const sweeps = parseSweeps(run.stdout);
     const quiet = sweeps.filter((s) => s.describe === 0);
+    const periods = sweepArrivals.slice(1).map((t, i) => t - (sweepArrivals[i] as number));
+    const createCalls = Object.values(analysis.callsByOperation.CreateCompilationJob ?? {});
     const rss = /^::debug::peak RSS (\d+) MiB/m.exec(run.stdout);
-    const lastDetection = Math.max(...analysis.jobs.map((job) => job.detectedAt ?? Number.NaN));
+    const lastDetection = maxOf(analysis.jobs.map((job) => job.detectedAt ?? Number.NaN));
     // The exact requests the action sent (first accepted Create per target), for the baseline.
     const requests = new Map<string, CreateCompilationJobRequest>();
     for (const call of analysis.calls) {
@@ -346,7 +367,11 @@ async function measureAction(n: number, durations: JobDuration[]) {
         /** From Date.now() just before runAction (spawn) to the first SageMaker request received. */
         startToFirstRequestMs: analysis.firstRequestAt - spawnAt,
         startToFirstCreateMs: analysis.firstCreateAt - spawnAt,
+        startToFirstAnyRequestMs: analysis.firstAnyRequestAt - spawnAt,
+        otherCalls: analysis.otherCalls,
         peakRssMiB: rss ? Number(rss[1]) : null,
+        /** CreateCompilationJob requests (any status) per job created; 1.0 = no rejected attempt. */
+        createsPerJob: round(sum(createCalls) / n, 2),
         callsByOperation: analysis.callsByOperation,
         sweeps: {
           count: sweeps.length,
@@ -357,6 +382,9 @@ async function measureAction(n: number, durations: JobDuration[]) {
           describeTotal: sum(sweeps.map((s) => s.describe)),
           listTotal: sum(sweeps.map((s) => s.list)),
           nextIntervalMax: Math.max(0, ...sweeps.map((s) => s.nextMs)),
+          /** Time between two sweep lines as they arrived: poll interval + submit + sweep work. */
+          periodMeanMs: round(mean(periods), 1),
+          periodP95Ms: percentile(periods, 95),
           all: sweeps,
         },
         detection: detectionStats(analysis.jobs),
@@ -398,7 +426,7 @@ async function measureBaseline(n: number, durations: JobDuration[], requests: Cr
       done = count;
     });
     const analysis = analyseEmulator(emulator, byTarget);
-    const lastDetection = Math.max(...analysis.jobs.map((job) => job.detectedAt ?? Number.NaN));
+    const lastDetection = maxOf(analysis.jobs.map((job) => job.detectedAt ?? Number.NaN));
     const makespanMs = lastDetection - analysis.firstCreateAt;
     const errors: string[] = [];
     const notCompleted = run.jobs.filter((job) => job.status !== 'COMPLETED');
@@ -514,9 +542,15 @@ async function main(): Promise<number> {
         estimateMethod: '',
       };
     } else {
-      const b = await measureBaseline(n, durations, measured.requests as CreateCompilationJobRequest[]);
-      errors.push(...b.errors);
-      baseline = b.result;
+      try {
+        const b = await measureBaseline(n, durations, measured.requests as CreateCompilationJobRequest[]);
+        errors.push(...b.errors);
+        baseline = b.result;
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        errors.push(`baseline failed: ${message}`);
+        baseline = { ran: false, reason: `failed (${message})`, estimateMs: null, estimateMethod: '' };
+      }
     }
     for (const error of errors) say(`ERROR N=${n}: ${error}`);
     const a = measured.result;
@@ -696,7 +730,7 @@ function machine() {
   };
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '-');
 const msText = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : '-');
 const table = (head: string[], rows: (string | number)[][]) =>
   [
@@ -888,10 +922,21 @@ function renderMarkdown(report: Report): string {
   }
   out.push(table(['N', 'operation', 'status', 'action', 'baseline'], rows));
   out.push('');
+  out.push(
+    `CreateCompilationJob requests per job created by the action: ${results.map((r) => `N=${r.n}: ${r.action.createsPerJob.toFixed(2)}`).join(', ')} (the baseline: 1.00, it never meets the quota).`,
+  );
+  out.push('');
+  out.push('Other services the action called (the baseline calls none):');
+  out.push('');
+  for (const r of results) {
+    const other = Object.entries(r.action.otherCalls).map(([key, count]) => `${key}: ${count}`);
+    out.push(`- N=${r.n}: ${other.length > 0 ? other.join(', ') : 'none'}`);
+  }
+  out.push('');
   out.push('## Calls per poll sweep');
   out.push('');
   out.push(
-    'From the action\'s `::debug::sweep <n>: <L> List, <D> Describe, ...` lines. "Quiet" sweeps are those with D = 0 (no job ended).',
+    `From the action's \`::debug::sweep <n>: <L> List, <D> Describe, ...\` lines. "Quiet" sweeps are those with D = 0 (no job ended). Period = time between two sweep lines as they reached the bench (poll interval ${POLL_MS} ms + the submit and sweep work of the tick).`,
   );
   out.push('');
   out.push(
@@ -905,6 +950,7 @@ function renderMarkdown(report: Report): string {
         'List max (quiet)',
         'goal ceil(N/100)+1',
         'Describe in sweeps',
+        'period mean / p95',
       ],
       results.map((r) => [
         r.n,
@@ -915,6 +961,7 @@ function renderMarkdown(report: Report): string {
         r.action.sweeps.listMaxQuiet ?? '-',
         Math.ceil(r.n / 100) + 1,
         r.action.sweeps.describeTotal,
+        `${msText(r.action.sweeps.periodMeanMs)} / ${msText(r.action.sweeps.periodP95Ms)}`,
       ]),
     ),
   );
@@ -942,15 +989,23 @@ function renderMarkdown(report: Report): string {
   out.push('## Start-up and memory');
   out.push('');
   out.push(
-    'Start to first request: `Date.now()` just before spawning the action to the first SageMaker request received. Peak RSS: what the action prints (`::debug::peak RSS <n> MiB`, from `process.resourceUsage().maxRSS`) at the end of the main step.',
+    'Start to first request: `Date.now()` just before spawning the action to the first SageMaker request received (the goal\'s measure); "first request, any service" includes the S3 checks of the model that precede it. Peak RSS: what the action prints (`::debug::peak RSS <n> MiB`, from `process.resourceUsage().maxRSS`) at the end of the main step.',
   );
   out.push('');
   out.push(
     table(
-      ['N', 'start to first request', 'start to first Create', 'peak RSS', 'peak concurrent jobs'],
+      [
+        'N',
+        'start to first SageMaker request',
+        'start to first request, any service',
+        'start to first Create',
+        'peak RSS',
+        'peak concurrent jobs',
+      ],
       results.map((r) => [
         r.n,
         msText(r.action.startToFirstRequestMs),
+        msText(r.action.startToFirstAnyRequestMs),
         msText(r.action.startToFirstCreateMs),
         r.action.peakRssMiB === null
           ? '-'
@@ -996,6 +1051,8 @@ function printSummary(report: Report): void {
     'speed-up',
     'List/sweep',
     'quiet max',
+    'period',
+    'Create/job',
     'detect p50/p95',
     'RSS',
     'start',
@@ -1019,6 +1076,8 @@ function printSummary(report: Report): void {
         : `${r.ratios.speedupMakespan.toFixed(1)}x${r.ratios.speedupIsEstimate ? ' est.' : ''}`,
       r.action.sweeps.listMean.toFixed(2),
       String(r.action.sweeps.listMaxQuiet ?? '-'),
+      msText(r.action.sweeps.periodMeanMs),
+      r.action.createsPerJob.toFixed(2),
       `${msText(r.action.detection.p50Ms)}/${msText(r.action.detection.p95Ms)}`,
       r.action.peakRssMiB === null ? '-' : `${r.action.peakRssMiB} MiB`,
       msText(r.action.startToFirstRequestMs),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { create as createTar } from 'tar';
 import type { ObjectStorage } from './aws/s3.ts';
-import { parseS3Uri } from './s3-uri.ts';
+import { parseS3Uri, type S3Location } from './s3-uri.ts';
 import type { ConfigError, SourcePosition } from './types.ts';
 
 /** A distinct model input of the config, with every place it is used (see modelInputs in src/config). */
@@ -172,6 +172,7 @@ export async function prepareModelInputs(
     if (options.offline || !storage) return;
     const location = parseS3Uri(uri);
     if (!location) return; // the config stage already reported a malformed URI
+    if (uri.endsWith('/')) return checkPrefix(input, uri, location);
     const head = await storage.head(location);
     if (!head.ok) {
       const fix =
@@ -198,4 +199,30 @@ export async function prepareModelInputs(
       ? `version:${head.head.versionId}`
       : `etag:${head.head.etag ?? ''}`;
   }
+
+  /** An uncompressed model under a prefix (optimization jobs): it must hold objects; they are its identity. */
+  async function checkPrefix(input: ModelInputRef, uri: string, location: S3Location): Promise<void> {
+    const listed = await (storage as ObjectStorage).listPrefix(location, MAX_PREFIX_OBJECTS);
+    if (!listed.ok) {
+      return fail(
+        input,
+        'Model not readable',
+        `${listed.message}; grant the workflow's role s3:ListBucket on it`,
+      );
+    }
+    if (listed.objects.length === 0) {
+      return fail(
+        input,
+        'Model not found in S3',
+        `${uri} holds no objects; upload the model files there first, or fix s3-uri`,
+      );
+    }
+    const digest = createHash('sha256');
+    for (const object of listed.objects)
+      digest.update(`${object.key}\0${object.etag ?? ''}\0${object.size ?? ''}\n`);
+    result.identity[uri] = `prefix:${digest.digest('hex')}`;
+  }
 }
+
+/** Enough for a sharded LLM; a larger prefix is identified by its first objects. */
+const MAX_PREFIX_OBJECTS = 10_000;

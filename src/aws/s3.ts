@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Location } from '../s3-uri.ts';
 
@@ -27,6 +27,14 @@ export interface ObjectStorage {
   upload(location: S3Location, body: Readable | Buffer, contentType?: string): Promise<{ etag?: string }>;
   /** Bytes first..last (inclusive) of the object. */
   readRange(location: S3Location, first: number, last: number): Promise<Buffer>;
+  /** Objects under a prefix (key order), at most `limit`; a failure comes back as a HeadResult-style error. */
+  listPrefix(
+    location: S3Location,
+    limit: number,
+  ): Promise<
+    | { ok: true; objects: { key: string; etag?: string; size?: number }[] }
+    | Extract<HeadResult, { ok: false }>
+  >;
 }
 
 export function createObjectStorage(region: string): ObjectStorage {
@@ -72,6 +80,43 @@ export function createObjectStorage(region: string): ObjectStorage {
       });
       await pipeline(body, createWriteStream(file));
       return { size, sha256: hash.digest('hex'), expectedSize: out.ContentLength };
+    },
+
+    async listPrefix({ bucket, key }, limit) {
+      const objects: { key: string; etag?: string; size?: number }[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const out = await client.send(
+            new ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: key,
+              ContinuationToken: token,
+              MaxKeys: 1000,
+            }),
+          );
+          for (const item of out.Contents ?? [])
+            objects.push({ key: item.Key ?? '', etag: item.ETag, size: item.Size });
+          token = out.IsTruncated ? out.NextContinuationToken : undefined;
+        } while (token && objects.length < limit);
+        return { ok: true, objects };
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404)
+          return { ok: false, reason: 'missing', message: `bucket ${bucket} does not exist` };
+        if (status === 403) {
+          return {
+            ok: false,
+            reason: 'forbidden',
+            message: `listing s3://${bucket}/${key} is denied (s3:ListBucket)`,
+          };
+        }
+        return {
+          ok: false,
+          reason: 'error',
+          message: `s3://${bucket}/${key}: ${String((error as Error).message)}`,
+        };
+      }
     },
 
     async readRange({ bucket, key }, first, last) {
