@@ -80,7 +80,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     core.info(`Dry run: ${plan.length} job(s) planned, nothing submitted.`);
     core.info(JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2));
     setOutputs(planOutputs(plan));
-    await core.summary.addRaw(renderPlanSummary(plan, report)).write();
+    await writeSummary(renderPlanSummary(plan, report));
     return;
   }
 
@@ -194,7 +194,7 @@ async function failOnConfigErrors(
   for (const error of errors) process.stdout.write(`${errorAnnotation(error)}\n`);
   setOutputs({ status: 'failed', artifacts: '{}', jobs: '[]' });
   const body = renderValidationErrorsBody(errors, report);
-  await core.summary.addRaw(body).write();
+  await writeSummary(body);
   if (publisher) setCommentOutputs(await publisher.flush(body));
   const file = errors[0]?.file ?? report.configPath;
   core.setFailed(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no job was created.`);
@@ -218,14 +218,21 @@ async function reportResults(
     core.endGroup();
   }
   core.info(renderLogTable(jobs, report.now));
-  try {
-    await core.summary.addRaw(renderSummary(jobs, report)).write();
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${String(error)}`);
-  }
+  await writeSummary(renderSummary(jobs, report));
   if (publisher) setCommentOutputs(await publisher.flush(renderCommentBody(jobs, report, { final: true })));
   const failure = failureSummary(jobs, outcome);
   if (failure) core.setFailed(failure);
+}
+
+/** The job summary is a convenience: a runner without one (or a full disk) must not fail the step. */
+async function writeSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown).write();
+  } catch (error) {
+    core.warning(
+      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 function setOutputs(outputs: Record<string, string>): void {
