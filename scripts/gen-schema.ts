@@ -3,7 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { schemaFileText } from '../src/config/schema.ts';
+import { schemaValidatorText } from './schema-validator.ts';
 
-const target = fileURLToPath(new URL('../neo.schema.json', import.meta.url));
-writeFileSync(target, schemaFileText());
-console.log(`wrote ${target}`);
+const schemaFile = fileURLToPath(new URL('../neo.schema.json', import.meta.url));
+writeFileSync(schemaFile, schemaFileText());
+console.log(`wrote ${schemaFile}`);
+const validatorFile = fileURLToPath(new URL('../src/config/schema-validator.generated.js', import.meta.url));
+writeFileSync(validatorFile, schemaValidatorText());
+console.log(`wrote ${validatorFile}`);

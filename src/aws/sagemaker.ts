@@ -129,7 +129,8 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
       do {
         count('List');
         const page = {
-          NameContains: query.nameContains,
+          // The API rejects an empty NameContains; without a common prefix, list everything in the window.
+          NameContains: query.nameContains || undefined,
           CreationTimeAfter: creationTimeAfter,
           MaxResults: 100,
           NextToken: nextToken,

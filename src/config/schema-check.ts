@@ -1,26 +1,14 @@
 // Validates the document against the JSON Schema and turns ajv's errors into messages that say the fix.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020.js';
 import type { Problem } from './problems.ts';
 import { type JsonSchema, neoSchema } from './schema.ts';
+// Compiled ahead of time (scripts/gen-schema.ts); a test checks it matches src/config/schema.ts.
+import compiledValidator from './schema-validator.generated.js';
 import type { DocPath, SourceFile } from './source.ts';
 import { closestMatch, didYouMean, listChoices } from './suggest.ts';
 
-let compiled: ValidateFunction | undefined;
-
-/** Compiled once per process: compiling costs far more than validating a file. */
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      allowUnionTypes: true,
-      strictTypes: false,
-    });
-    compiled = ajv.compile(neoSchema);
-  }
-  return compiled;
+  return compiledValidator;
 }
 
 export function checkSchema(data: unknown, source: SourceFile): Problem[] {

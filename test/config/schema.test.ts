@@ -12,12 +12,21 @@ import {
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { schemaValidatorText } from '../../scripts/schema-validator.ts';
 import { type JsonSchema, neoSchema, schemaFileText } from '../../src/config/schema.ts';
 
 const committed = readFileSync(new URL('../../neo.schema.json', import.meta.url), 'utf8');
 const defs = neoSchema.$defs as Record<string, JsonSchema>;
 
 describe('neo.schema.json', () => {
+  it('has its compiled validator generated from the same schema (run `node scripts/gen-schema.ts`)', () => {
+    const generated = readFileSync(
+      new URL('../../src/config/schema-validator.generated.js', import.meta.url),
+      'utf8',
+    );
+    expect(generated).toBe(schemaValidatorText());
+  });
+
   it('equals the schema generated from the installed SDK (run `node scripts/gen-schema.ts` after an SDK upgrade)', () => {
     expect(JSON.parse(committed)).toEqual(neoSchema);
     expect(committed).toBe(schemaFileText());
