@@ -31,6 +31,8 @@ export function createArtifactDownloader(storage: ObjectStorage, workspace: stri
     /** Starts downloading a COMPLETED job's artifact (once per target). */
     start(job: JobState): void {
       if (job.status !== 'COMPLETED' || !job.artifact || pending.has(job.target)) return;
+      // An optimization job's output is a prefix of many files, not one archive: it stays in S3.
+      if (job.kind !== 'compilation') return;
       pending.set(job.target, download(job.target, job.artifact));
     },
     /** Waits for every download; target -> file or error. */

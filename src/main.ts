@@ -12,7 +12,7 @@ import { createArtifactDownloader, resolveDownloadDir } from './download.ts';
 import { type ActionInputs, InputError, readActionInputs } from './inputs.ts';
 import { prepareModelInputs } from './model-inputs.ts';
 import { buildOutputs, failureSummary, planOutputs } from './outputs.ts';
-import { planJobs } from './plan.ts';
+import { findArtifactCollisions, planJobs } from './plan.ts';
 import { type CommentPublisher, createCommentPublisher } from './report/comment.ts';
 import {
   commentMarker,
@@ -32,7 +32,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   try {
     inputs = readActionInputs((name) => core.getInput(name));
   } catch (error) {
-    if (error instanceof InputError) return core.setFailed(error.message);
+    if (error instanceof InputError) return failBeforeAnyJob(error.message);
     throw error;
   }
   const ctx = readWorkflowContext(process.env);
@@ -45,6 +45,12 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     configPath: inputs.config,
     now: Date.now(),
   };
+  let downloadDir: string | undefined;
+  if (inputs.download) {
+    const resolved = resolveDownloadDir(ctx.workspace, inputs.download);
+    if ('error' in resolved) return failBeforeAnyJob(resolved.error);
+    downloadDir = resolved.dir;
+  }
   const publisher = openCommentPublisher(inputs, ctx);
 
   const configText = await readConfigFile(inputs.config, ctx.workspace);
@@ -73,7 +79,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     inputIdentity: prepared.identity,
     inputUris: prepared.inputUris,
   });
-  if (planned.errors.length > 0) return failOnConfigErrors(planned.errors, report, publisher);
+  const collisions = findArtifactCollisions(planned.jobs, inputs.config);
+  const planErrors = [...planned.errors, ...collisions];
+  if (planErrors.length > 0) return failOnConfigErrors(planErrors, report, publisher);
   const plan = planned.jobs;
 
   if (inputs.dryRun) {
@@ -87,7 +95,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   let downloader: ReturnType<typeof createArtifactDownloader> | undefined;
   if (inputs.download) {
     const target = resolveDownloadDir(ctx.workspace, inputs.download);
-    if ('error' in target) return core.setFailed(target.error);
+    if ('error' in target) return failBeforeAnyJob(target.error);
     downloader = createArtifactDownloader(
       storage ?? createObjectStorage(ctx.region),
       ctx.workspace,
@@ -100,6 +108,14 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const runStart = Date.now();
   // Each target's status changes, for its log group at the end.
   const history = new Map<string, string[]>();
+  const savedNames = new Set<string>();
+  const saveJobForPost = (job: JobState) => {
+    const key = `${job.region}/${job.kind}/${job.jobName}`;
+    if (savedNames.has(key)) return;
+    savedNames.add(key);
+    core.saveState(jobStateKey(saved), encodeSavedJob(job));
+    core.saveState(JOB_COUNT_KEY, ++saved);
+  };
   const { jobs, outcome } = await scheduleJobs(
     createSageMakerJobApi(),
     plan,
@@ -112,12 +128,12 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       signal,
     },
     {
-      onCreated(job) {
-        core.saveState(jobStateKey(saved), encodeSavedJob(job));
-        core.saveState(JOB_COUNT_KEY, ++saved);
-      },
+      // Saved before each create (and again when a job is adopted under another name): a main step killed
+      // while a create is in flight still leaves the name to the post step.
+      beforeCreate: saveJobForPost,
+      onCreated: saveJobForPost,
       onChange(job, previous, all) {
-        downloader?.start(job);
+        if (!signal.aborted) downloader?.start(job);
         const elapsed = ((Date.now() - runStart) / 1000).toFixed(1);
         history.set(job.target, [
           ...(history.get(job.target) ?? []),
@@ -132,8 +148,11 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   );
   // Jobs left running on purpose (`wait: false`) must survive the post step.
   if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
+  // Outputs at once, before downloads or the comment can take time; written again with the files below.
+  setOutputs(buildOutputs(jobs, outcome, Date.now()));
   const downloadErrors: string[] = [];
-  if (downloader && inputs.download) {
+  // On cancel there is no time for downloads: the runner kills the process ~10 s after SIGINT.
+  if (downloader && inputs.download && outcome !== 'cancelled') {
     for (const [target, file] of await downloader.finish()) {
       const job = jobs.find((candidate) => candidate.target === target);
       if ('error' in file) downloadErrors.push(`${target}: ${file.error}`);
@@ -179,7 +198,7 @@ async function readConfigFile(configPath: string, workspace: string): Promise<st
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
-    core.setFailed(
+    failBeforeAnyJob(
       `Config file '${configPath}' ${why} in ${workspace}. Add it to the repository (see the README's neo.yml example) or point the 'config' input at it, and check out the repository (actions/checkout) before this step.`,
     );
     return undefined;
@@ -192,7 +211,7 @@ async function failOnConfigErrors(
   publisher: CommentPublisher | undefined,
 ): Promise<void> {
   for (const error of errors) process.stdout.write(`${errorAnnotation(error)}\n`);
-  setOutputs({ status: 'failed', artifacts: '{}', jobs: '[]' });
+  setOutputs(NO_JOB_OUTPUTS);
   const body = renderValidationErrorsBody(errors, report);
   await writeSummary(body);
   if (publisher) setCommentOutputs(await publisher.flush(body));
@@ -219,9 +238,28 @@ async function reportResults(
   }
   core.info(renderLogTable(jobs, report.now));
   await writeSummary(renderSummary(jobs, report));
-  if (publisher) setCommentOutputs(await publisher.flush(renderCommentBody(jobs, report, { final: true })));
+  if (publisher) {
+    const final = publisher.flush(renderCommentBody(jobs, report, { final: true }));
+    // On cancel the runner kills the process ~10 s after SIGINT: the comment gets what time is left.
+    const bounded =
+      outcome === 'cancelled'
+        ? Promise.race([
+            final,
+            new Promise<{ id?: number; url?: string }>((r) => setTimeout(() => r({}), 3000).unref()),
+          ])
+        : final;
+    setCommentOutputs(await bounded);
+  }
   const failure = failureSummary(jobs, outcome);
   if (failure) core.setFailed(failure);
+}
+
+const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]' };
+
+/** A failure before any job exists: the outputs still say so, for `if:` conditions in later steps. */
+function failBeforeAnyJob(message: string): void {
+  setOutputs(NO_JOB_OUTPUTS);
+  core.setFailed(message);
 }
 
 /** The job summary is a convenience: a runner without one (or a full disk) must not fail the step. */

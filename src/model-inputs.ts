@@ -36,22 +36,50 @@ export interface PrepareOptions {
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
-/** Packs `dir` into a .tar.gz whose bytes depend only on the files' names, contents and modes. */
-export async function packDirectory(dir: string, archive: string): Promise<void> {
+/** A symlink in a model directory that leads outside the workspace. */
+export class PathEscapeError extends Error {
+  override name = 'PathEscapeError';
+}
+
+/**
+ * Packs `dir` into a .tar.gz whose bytes depend only on the files' names, contents and modes. Symlinks are
+ * followed (DVC, git-annex and Hugging Face caches keep weights behind them) if they stay inside `root`.
+ */
+export async function packDirectory(dir: string, archive: string, root: string = dir): Promise<void> {
+  const realRoot = await realpath(root);
   const files: string[] = [];
   const walk = async (relative: string): Promise<void> => {
     const entries = await readdir(path.join(dir, relative), { withFileTypes: true });
     for (const entry of entries) {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await walk(child);
-      else if (entry.isFile()) files.push(child);
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await realpath(path.join(dir, child));
+        if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
+          throw new PathEscapeError(`'${child}' is a symlink that leads outside the workspace`);
+        }
+        const info = await stat(target);
+        isDirectory = info.isDirectory();
+        isFile = info.isFile();
+      }
+      if (isDirectory) await walk(child);
+      else if (isFile) files.push(child);
     }
   };
   await walk('');
   files.sort();
-  // portable: no uid/gid/user names/atime/ctime; mtime fixed; sorted entries: same tree, same bytes.
+  // portable: no uid/gid/user names/atime/ctime; mtime fixed; sorted entries; follow: symlinks stored as files.
   await createTar(
-    { gzip: true, portable: true, mtime: new Date(0), cwd: dir, file: archive, noDirRecurse: true },
+    {
+      gzip: true,
+      portable: true,
+      mtime: new Date(0),
+      cwd: dir,
+      file: archive,
+      noDirRecurse: true,
+      follow: true,
+    },
     files,
   );
 }
@@ -95,8 +123,22 @@ export async function prepareModelInputs(
 
   await Promise.all(
     inputs.map(async (input) => {
-      if (input.kind === 'path') await prepareLocal(input);
-      else await checkRemote(input, input.s3Uri);
+      try {
+        if (input.kind === 'path') await prepareLocal(input);
+        else await checkRemote(input, input.s3Uri);
+      } catch (error) {
+        // A file the runner user cannot read (written as root by a container step), a full disk, ...
+        const where = input.kind === 'path' ? `'${input.path}'` : input.s3Uri;
+        const fix =
+          error instanceof PathEscapeError
+            ? 'keep every file of the model inside the workspace'
+            : 'check that the runner can read it (a container step may have written it as root)';
+        fail(
+          input,
+          error instanceof PathEscapeError ? 'Model path outside the workspace' : 'Model not readable',
+          `${where}: ${(error as Error).message}; ${fix}`,
+        );
+      }
     }),
   );
   result.errors.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -125,7 +167,7 @@ export async function prepareModelInputs(
     let archive = resolved;
     if (info.isDirectory()) {
       archive = path.join(await mkdtemp(path.join(tmpdir(), 'neo-pack-')), 'model.tar.gz');
-      await packDirectory(resolved, archive);
+      await packDirectory(resolved, archive, workspace);
     } else {
       const head = Buffer.alloc(2);
       const handle = await open(resolved, 'r');

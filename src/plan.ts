@@ -304,3 +304,43 @@ function optimizationRequest(
     ...sharedFields(target),
   };
 }
+
+/**
+ * Neo writes a compiled model as `<S3OutputLocation>/<model file name>-<device>.tar.gz`: two targets with the
+ * same output location, model name and device (say, two batch sizes for jetson_nano) would overwrite each
+ * other's artifact, and one target's output would silently be the other's binary.
+ */
+export function findArtifactCollisions(plan: readonly PlannedJob[], file: string): ConfigError[] {
+  const seen = new Map<string, PlannedJob>();
+  const errors: ConfigError[] = [];
+  for (const job of plan) {
+    if (job.kind !== 'compilation') continue;
+    const output = job.request.OutputConfig;
+    const device =
+      output?.TargetDevice ??
+      [output?.TargetPlatform?.Os, output?.TargetPlatform?.Arch, output?.TargetPlatform?.Accelerator]
+        .filter(Boolean)
+        .join('_')
+        .toLowerCase();
+    const model =
+      job.request.InputConfig?.S3Uri?.split('/')
+        .pop()
+        ?.replace(/\.tar\.gz$/, '') || 'model';
+    const location = (output?.S3OutputLocation ?? '').replace(/\/*$/, '/');
+    const key = `${job.region}\u0000${location}${model}-${device}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, job);
+      continue;
+    }
+    const at = job.position ?? first.position ?? { line: 1, col: 1 };
+    errors.push({
+      file,
+      line: at.line,
+      col: at.col,
+      title: 'Targets overwrite each other’s artifact',
+      message: `targets '${first.target}' and '${job.target}' would both write ${location}${model}-${device}.tar.gz (Neo names the artifact after the model and the device); give each its own output, e.g. s3-location: ${location}\${target}/`,
+    });
+  }
+  return errors;
+}

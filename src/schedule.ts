@@ -28,6 +28,8 @@ export interface ScheduleOptions {
 }
 
 export interface ScheduleEvents {
+  /** A create for this job (under `job.jobName`) is about to be sent. */
+  beforeCreate?(job: JobState): void;
   /** A job now exists in SageMaker under this run's responsibility (created or adopted). */
   onCreated?(job: JobState): void;
   /** A job changed status; `previous` is the status before, `all` every target's current state. */
@@ -94,10 +96,19 @@ interface Tracked {
   unseenSweeps: number;
   /** Create calls that failed with throttling, 5xx or a network error after the SDK's own retries. */
   transientFailures: number;
+  /** The service's message of the last ResourceLimitExceeded. */
+  quotaMessage?: string;
 }
 
 /** Create calls that may fail transiently (after the SDK's retries each) before the target is given up. */
 const MAX_TRANSIENT_CREATE_FAILURES = 8;
+/** Existing attempts to step over (ResourceInUse on FAILED/STOPPED names) before giving a target up. */
+const MAX_NAME_ROUNDS = 20;
+/**
+ * Submission rounds a quota error may persist while none of this run's jobs is running before the user is
+ * warned that no slot of ours will free up (e.g. an instance-type quota of 0).
+ */
+const MAX_IDLE_QUOTA_ROUNDS = 5;
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -182,10 +193,19 @@ export async function scheduleJobs(
   // Jobs that exist in SageMaker and have not ended: what counts against max-concurrency.
   const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
   let quotaBlockedSweeps = -1; // >= 0 while the account quota is full
+  let idleQuotaRounds = 0;
   let interval = options.pollIntervalMs;
   let sweeps = 0;
   /** A List or Describe of the last sweep failed even after the SDK's retries: poll less often. */
   let sweepTroubled = false;
+  /** Consecutive failed List calls per region and kind. */
+  const listFailures = new Map<string, number>();
+  const warned = new Set<string>();
+  const warnOnce = (key: string, message: string) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    warn(message);
+  };
   const deadline = options.timeoutMs > 0 ? runStart + options.timeoutMs : Number.POSITIVE_INFINITY;
 
   for (;;) {
@@ -226,7 +246,10 @@ export async function scheduleJobs(
       let existing: JobSnapshot[];
       try {
         existing = await api.list(first.planned.kind, first.planned.region, {
-          nameContains: commonPrefix(jobs.map((job) => job.planned.jobName)),
+          // Long names lose part of their readable head in attempt names: match those too.
+          nameContains: commonPrefix(
+            jobs.flatMap((job) => [job.planned.jobName, attemptName(job.planned.jobName, 99)]),
+          ),
         });
       } catch (error) {
         warn(
@@ -243,7 +266,14 @@ export async function scheduleJobs(
         if (!latest) continue;
         job.attempt = latest.attempt;
         job.state.jobName = latest.snapshot.name;
-        await resolveExisting(job, latest.snapshot.status, true);
+        try {
+          await resolveExisting(job, latest.snapshot.status, true);
+        } catch (error) {
+          // Left PENDING: its create meets ResourceInUse and resolves the job then.
+          warn(
+            `[${job.state.target}] could not inspect existing job ${job.state.jobName}: ${awsErrorMessage(error)}`,
+          );
+        }
       }
     }
   }
@@ -255,7 +285,12 @@ export async function scheduleJobs(
       job.state.reused = fromEarlierRun || snapshot.creationTime < runStart;
       log(`[${job.state.target}] reusing completed job ${job.state.jobName}`);
       setStatus(job, snapshot);
-    } else if (status === 'COMPLETED' || status === 'FAILED' || status === 'STOPPED') {
+    } else if (
+      status === 'COMPLETED' ||
+      status === 'FAILED' ||
+      status === 'STOPPED' ||
+      status === 'STOPPING'
+    ) {
       job.attempt += 1;
       job.state.jobName = attemptName(job.planned.jobName, job.attempt);
     } else {
@@ -268,38 +303,54 @@ export async function scheduleJobs(
 
   async function submitBatch(batch: Tracked[]): Promise<void> {
     const requeue: Tracked[] = [];
-    let quotaHits = 0;
+    const quotaHit: Tracked[] = [];
     await forEachLimited(batch, parallelism, async (job) => {
-      const outcome = await submitOne(job);
-      if (outcome === 'quota' || outcome === 'retry') requeue.push(job);
-      if (outcome === 'quota') quotaHits++;
+      // After a cancel, start nothing new: what is not created need not be stopped.
+      const outcome = options.signal?.aborted ? 'retry' : await submitOne(job);
+      if (outcome === 'retry') requeue.push(job);
+      if (outcome === 'quota') quotaHit.push(job);
     });
+    if (quotaHit.length > 0) {
+      // The issue's rule: a full quota is waited out, never a reason to fail a target by itself.
+      requeue.push(...quotaHit);
+      quotaBlockedSweeps = 0;
+      const message = quotaHit[0]?.quotaMessage ?? 'ResourceLimitExceeded';
+      log(`Quota reached (${message}): ${quotaHit.length} job(s) wait for a free slot`);
+      idleQuotaRounds = activeCount() === 0 ? idleQuotaRounds + 1 : 0;
+      if (idleQuotaRounds === MAX_IDLE_QUOTA_ROUNDS) {
+        warn(
+          `The quota stays full while no job of this run is running (${message}). The jobs keep waiting until the timeout; if this quota is 0 for your account, request an increase in Service Quotas.`,
+        );
+      }
+      for (const job of quotaHit) job.state.failureReason = `Waiting for quota: ${message}`;
+    }
     if (requeue.length > 0) {
       // Keep plan order: requeued jobs go first, and are tried again after the next sweep.
       requeue.sort((a, b) => tracked.indexOf(a) - tracked.indexOf(b));
       queue.unshift(...requeue);
     }
-    if (quotaHits > 0) {
-      quotaBlockedSweeps = 0;
-      log(`Account quota reached: ${quotaHits} job(s) wait for a free slot`);
-    }
   }
 
   async function submitOne(job: Tracked): Promise<'created' | 'quota' | 'retry' | 'failed' | 'done'> {
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < MAX_NAME_ROUNDS; round++) {
       const request = {
         ...job.planned,
         jobName: job.state.jobName,
         request: withName(job.planned, job.state.jobName),
       };
       try {
+        events.beforeCreate?.(job.state);
         const { arn } = await api.create(request as PlannedJob);
+        job.state.failureReason = undefined;
         setStatus(job, { status: 'STARTING', arn, creationTime: Date.now() });
         events.onCreated?.(job.state);
         return 'created';
       } catch (error) {
         const name = awsErrorName(error);
-        if (name === 'ResourceLimitExceeded') return 'quota';
+        if (name === 'ResourceLimitExceeded') {
+          job.quotaMessage = awsErrorMessage(error);
+          return 'quota';
+        }
         // Safe to repeat: the content-addressed name turns a duplicate into ResourceInUse, then adoption.
         if (isTransientAwsError(error) && ++job.transientFailures < MAX_TRANSIENT_CREATE_FAILURES) {
           warn(`[${job.state.target}] create failed (${name}), will retry: ${awsErrorMessage(error)}`);
@@ -322,7 +373,10 @@ export async function scheduleJobs(
         return 'failed';
       }
     }
-    setStatus(job, { status: 'NOT_CREATED', failureReason: 'Gave up after 5 name conflicts' });
+    setStatus(job, {
+      status: 'NOT_CREATED',
+      failureReason: `Gave up after ${MAX_NAME_ROUNDS} name conflicts`,
+    });
     return 'failed';
   }
 
@@ -344,6 +398,7 @@ export async function scheduleJobs(
           snapshots = await api.list(first.planned.kind, first.planned.region, {
             nameContains: commonPrefix([...wanted]),
             creationTimeAfter: Math.min(...jobs.map((job) => job.state.createdAt ?? runStart)) - 300_000,
+            signal: options.signal,
             enough: (seen) => {
               let found = 0;
               for (const s of seen) if (wanted.has(s.name)) found++;
@@ -351,10 +406,17 @@ export async function scheduleJobs(
             },
           });
         } catch (error) {
-          warn(`Status sweep failed, will retry: ${awsErrorMessage(error)}`);
+          if (options.signal?.aborted) return; // a cancel interrupted the sweep
           sweepTroubled = true;
+          const key = groupKey(first.planned.kind, first.planned.region);
+          const failures = (listFailures.get(key) ?? 0) + 1;
+          listFailures.set(key, failures);
+          warnOnce(awsErrorName(error), listFailureAdvice(error, first.planned.kind));
+          // Without List (a policy without sagemaker:List*, or a List that keeps failing) ask job by job.
+          if (!isTransientAwsError(error) || failures >= 3) becameTerminal.push(...jobs);
           return;
         }
+        listFailures.delete(groupKey(first.planned.kind, first.planned.region));
         const byName = new Map(snapshots.map((s) => [s.name, s]));
         for (const job of jobs) {
           const snapshot = byName.get(job.state.jobName);
@@ -375,10 +437,17 @@ export async function scheduleJobs(
     let freed = 0;
     await forEachLimited(becameTerminal, parallelism, async (job) => {
       try {
-        const detail = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
+        if (options.signal?.aborted) return;
+        const detail = await api.describe(
+          job.planned.kind,
+          job.planned.region,
+          job.state.jobName,
+          options.signal,
+        );
         setStatus(job, detail);
         if (isTerminal(detail.status)) freed++;
       } catch (error) {
+        if (options.signal?.aborted) return;
         warn(`Could not describe ${job.state.jobName}, will retry: ${awsErrorMessage(error)}`);
         sweepTroubled = true;
       }
@@ -413,7 +482,10 @@ export async function scheduleJobs(
   async function finish(outcome: ScheduleOutcome): Promise<ScheduleResult> {
     if (outcome === 'timeout' || outcome === 'cancelled') {
       const reason = outcome === 'timeout' ? 'timeout reached' : 'workflow cancelled';
-      for (const job of queue) job.state.failureReason = `Not submitted: ${reason}`;
+      for (const job of queue) {
+        const waited = job.quotaMessage ? ` while waiting for quota (${job.quotaMessage})` : '';
+        job.state.failureReason = `Not submitted: ${reason}${waited}`;
+      }
       const stopped = await stopInFlight();
       // On cancel the runner kills us ~10 s after SIGINT: one quick look, no waiting for STOPPED.
       const waitUntil = Date.now() + (outcome === 'timeout' ? (options.stopWaitMs ?? 60_000) : 0);
@@ -427,6 +499,19 @@ export async function scheduleJobs(
     }
     return { jobs: tracked.map((job) => job.state), outcome };
   }
+}
+
+/** What to tell the user when listing jobs fails. */
+function listFailureAdvice(error: unknown, kind: JobKind): string {
+  const name = awsErrorName(error);
+  const operation = kind === 'compilation' ? 'ListCompilationJobs' : 'ListOptimizationJobs';
+  if (/ExpiredToken|TokenExpired|ExpiredTokenException/.test(name)) {
+    return `AWS credentials expired while waiting (${name}). Give the role session more time than the action's timeout, e.g. role-duration-seconds in aws-actions/configure-aws-credentials.`;
+  }
+  if (/AccessDenied|UnauthorizedOperation/.test(name)) {
+    return `${operation} is denied (${awsErrorMessage(error)}); checking jobs one by one with Describe instead. Add sagemaker:${operation} to the workflow role's policy for cheaper polling.`;
+  }
+  return `Status sweep failed, will retry: ${name}: ${awsErrorMessage(error)}`;
 }
 
 /** The planned request under another (attempt) name. */

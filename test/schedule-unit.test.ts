@@ -94,3 +94,44 @@ describe('scheduleJobs error handling', () => {
     });
   });
 });
+
+describe('scheduleJobs watching and adoption', () => {
+  it('falls back to one Describe per job when List is denied, and still finishes', async () => {
+    const api = fakeApi(() => {});
+    api.list = async () => {
+      throw serviceError('AccessDeniedException', { $fault: 'client' });
+    };
+    const warnings: string[] = [];
+    const result = await scheduleJobs(api, [planned('a'), planned('b')], options, {
+      warn: (m) => warnings.push(m),
+    });
+    expect(result.outcome).toBe('finished');
+    expect(result.jobs.map((job) => job.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect(warnings.some((w) => w.includes('sagemaker:ListCompilationJobs'))).toBe(true);
+  });
+
+  it('does not crash when describing an existing job fails during adoption', async () => {
+    const api = fakeApi(() => {});
+    await api.create(planned('a'));
+    api.created.length = 0;
+    let describes = 0;
+    const describe = api.describe.bind(api);
+    api.describe = async (...args) => {
+      if (++describes === 1) throw serviceError('ThrottlingException', { $fault: 'client' });
+      return describe(...args);
+    };
+    const result = await scheduleJobs(api, [planned('a')], options);
+    expect(result.jobs[0]?.status).toBe('COMPLETED');
+  });
+
+  it('retries under a new attempt name when the existing job is still STOPPING', async () => {
+    const api = fakeApi(() => {});
+    await api.create(planned('a'));
+    const existing = await api.describe('compilation', 'us-west-2', 'p-a-0123abcd');
+    existing.status = 'STOPPING';
+    api.created.length = 0;
+    const result = await scheduleJobs(api, [planned('a')], options);
+    expect(api.created).toEqual(['p-a-0123abcd-r2']);
+    expect(result.jobs[0]).toMatchObject({ jobName: 'p-a-0123abcd-r2', status: 'COMPLETED' });
+  });
+});

@@ -32,12 +32,14 @@ export interface ListQuery {
   creationTimeAfter?: number;
   /** Stop paging once this returns true for the snapshots gathered so far. */
   enough?: (seen: JobSnapshot[]) => boolean;
+  /** Abandons the call (a sweep interrupted by a cancel). */
+  signal?: AbortSignal;
 }
 
 /** The SageMaker operations the scheduler needs; every call reports whether the SDK had to retry. */
 export interface JobApi {
   create(job: PlannedJob): Promise<{ arn: string }>;
-  describe(kind: JobKind, region: string, name: string): Promise<JobSnapshot>;
+  describe(kind: JobKind, region: string, name: string, signal?: AbortSignal): Promise<JobSnapshot>;
   list(kind: JobKind, region: string, query: ListQuery): Promise<JobSnapshot[]>;
   stop(kind: JobKind, region: string, name: string): Promise<void>;
   /** Count of calls the SDK retried since the last read (throttling signal for the poll interval). */
@@ -86,11 +88,14 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
       return { arn: out.OptimizationJobArn ?? '' };
     },
 
-    async describe(kind, region, name) {
+    async describe(kind, region, name, signal) {
       count('Describe');
       const client = clientFor(region);
+      const abortable = { abortSignal: signal };
       if (kind === 'compilation') {
-        const out = note(await client.send(new DescribeCompilationJobCommand({ CompilationJobName: name })));
+        const out = note(
+          await client.send(new DescribeCompilationJobCommand({ CompilationJobName: name }), abortable),
+        );
         return {
           name,
           arn: out.CompilationJobArn ?? '',
@@ -105,7 +110,9 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
           artifactDigest: out.ModelDigests?.ArtifactDigest,
         };
       }
-      const out = note(await client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name })));
+      const out = note(
+        await client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }), abortable),
+      );
       return {
         name,
         arn: out.OptimizationJobArn ?? '',
@@ -138,7 +145,9 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
           SortOrder: 'Descending' as const,
         };
         if (kind === 'compilation') {
-          const out = note(await client.send(new ListCompilationJobsCommand(page)));
+          const out = note(
+            await client.send(new ListCompilationJobsCommand(page), { abortSignal: query.signal }),
+          );
           for (const s of out.CompilationJobSummaries ?? []) {
             seen.push({
               name: s.CompilationJobName ?? '',
@@ -152,7 +161,9 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
           }
           nextToken = out.NextToken;
         } else {
-          const out = note(await client.send(new ListOptimizationJobsCommand(page)));
+          const out = note(
+            await client.send(new ListOptimizationJobsCommand(page), { abortSignal: query.signal }),
+          );
           for (const s of out.OptimizationJobSummaries ?? []) {
             seen.push({
               name: s.OptimizationJobName ?? '',

@@ -109,6 +109,12 @@ function resolveEnv(variable: string, ctx: RunContext): string | { title: string
       message: `'\${env.${variable}}' is not an environment variable name; use letters, digits and _.`,
     };
   }
+  if (isCredentialVariable(variable)) {
+    return {
+      title: 'Secret environment variable',
+      message: `\${env.${variable}} would put a credential into job names, tags, the plan and the PR comment; use a non-secret variable instead.`,
+    };
+  }
   const value = ctx.env[variable];
   if (value === undefined || value === '') {
     return {
@@ -117,6 +123,19 @@ function resolveEnv(variable: string, ctx: RunContext): string | { title: string
     };
   }
   return value;
+}
+
+/** Credentials the runner or the AWS chain put in the environment: never interpolated into requests or reports. */
+function isCredentialVariable(name: string): boolean {
+  const upper = name.toUpperCase();
+  return (
+    ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN'].includes(
+      upper,
+    ) ||
+    upper.startsWith('ACTIONS_') ||
+    upper.startsWith('INPUT_') ||
+    /(SECRET|TOKEN|PASSWORD|PRIVATE_KEY)/.test(upper)
+  );
 }
 
 function resolveMatrix(

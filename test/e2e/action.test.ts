@@ -146,11 +146,26 @@ describe('an invalid config', () => {
     expect(result.outputs.status).toBe('failed');
   });
 
+  it('refuses two targets that would overwrite each other’s artifact', async () => {
+    emulator = await startTestEmulator();
+    const config = targetsYaml(2)
+      .replace('s3-location: s3://artifacts/resnet50/${target}/', 's3-location: s3://artifacts/resnet50/')
+      .replace('device: rasp4b', 'device: jetson_nano');
+    const result = await prepareRun(emulator, config).run();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /::error file=neo\.yml,line=14,col=\d+,title=[^:]*::targets 't0' and 't1' would both write s3:\/\/artifacts\/resnet50\/model-jetson_nano\.tar\.gz/,
+    );
+    expect(sagemakerCalls(emulator, 'CreateCompilationJob')).toHaveLength(0);
+  });
+
   it('says what to do when the config file is missing', async () => {
     emulator = await startTestEmulator();
     const result = await prepareRun(emulator, targetsYaml(1)).run({ inputs: { config: 'models/neo.yml' } });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/::error::Config file 'models\/neo\.yml' does not exist/);
+    expect(result.outputs.status).toBe('failed');
+    expect(result.outputs.jobs).toBe('[]');
   });
 });
 

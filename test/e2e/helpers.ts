@@ -34,7 +34,7 @@ input:
   framework-version: "2.0"
   data-input-config: {input0: [1, 3, 224, 224]}
 output:
-  s3-location: s3://artifacts/resnet50/
+  s3-location: s3://artifacts/resnet50/\${target}/
 targets:
 ${targets}`;
 }
