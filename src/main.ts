@@ -92,16 +92,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     return;
   }
 
-  let downloader: ReturnType<typeof createArtifactDownloader> | undefined;
-  if (inputs.download) {
-    const target = resolveDownloadDir(ctx.workspace, inputs.download);
-    if ('error' in target) return failBeforeAnyJob(target.error);
-    downloader = createArtifactDownloader(
-      storage ?? createObjectStorage(ctx.region),
-      ctx.workspace,
-      target.dir,
-    );
-  }
+  const downloader = downloadDir
+    ? createArtifactDownloader(storage ?? createObjectStorage(ctx.region), ctx.workspace, downloadDir)
+    : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
   let saved = 0;
