@@ -123,9 +123,24 @@ export function createCommentPublisher(opts: CommentPublisherOptions): CommentPu
   }
 
   const botLogin = opts.botLogin?.toLowerCase().replace(/\[bot\]$/, '');
+  /**
+   * The token's own login when GitHub tells it (a personal access token); GET /user is refused for a
+   * GITHUB_TOKEN or an app token, whose comments are recognized as a bot's instead. Asked once.
+   */
+  let ownLogin: Promise<string | undefined> | undefined;
+  function tokenLogin(signal: AbortSignal): Promise<string | undefined> {
+    ownLogin ??= octokit.rest.users
+      .getAuthenticated({ request: { signal } })
+      .then(({ data }) => (data.type === 'User' ? data.login.toLowerCase() : undefined))
+      .catch(() => undefined);
+    return ownLogin;
+  }
+  let userLogin: string | undefined;
+
   function isOurs(comment: ListedComment): boolean {
     if (typeof comment.body !== 'string' || !comment.body.includes(marker)) return false;
     if (comment.id === createdId) return true;
+    if (userLogin !== undefined) return comment.user?.login.toLowerCase() === userLogin;
     // A person's comment may quote the marker; only a bot (the token's identity) wrote ours.
     if (comment.user?.type !== 'Bot') return false;
     return botLogin === undefined || comment.user.login.toLowerCase().replace(/\[bot\]$/, '') === botLogin;
@@ -142,6 +157,7 @@ export function createCommentPublisher(opts: CommentPublisherOptions): CommentPu
    * `Link: rel="next"` headers. Paged by hand because octokit.paginate drops `request.signal`.
    */
   async function findComment(signal: AbortSignal): Promise<ListedComment | undefined> {
+    userLogin = await tokenLogin(signal);
     let response: { data: unknown; headers: { link?: string }; url: string } =
       await octokit.rest.issues.listComments({
         owner,

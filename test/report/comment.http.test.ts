@@ -143,6 +143,7 @@ describe('createCommentPublisher over HTTP', () => {
     expect(result).toEqual({ id: 151, url: 'https://github.test/o/r/pull/1#issuecomment-151' });
     expect(github.comments.at(-1)?.body).toBe(`${MARKER}\nnew`);
     expect(github.requests).toEqual([
+      'GET /user',
       'GET /repos/o/r/issues/1/comments?per_page=100',
       'GET /repos/o/r/issues/1/comments?per_page=100&page=2',
       'PATCH /repos/o/r/issues/comments/151',
@@ -157,7 +158,8 @@ describe('createCommentPublisher over HTTP', () => {
     expect(github.comments).toHaveLength(1);
     expect(result.id).toBe(github.comments[0]?.id);
     expect(github.comments[0]?.body).toBe(`${MARKER}\n2`);
-    expect(github.requests.map((r) => r.split(' ')[0])).toEqual(['GET', 'POST', 'PATCH']);
+    // GET /user (once: refused for a GITHUB_TOKEN), list, create, edit.
+    expect(github.requests.map((r) => r.split(' ')[0])).toEqual(['GET', 'GET', 'POST', 'PATCH']);
   });
 
   it('warns about the missing permission on a 403 and stops', async () => {
@@ -168,7 +170,7 @@ describe('createCommentPublisher over HTTP', () => {
     await publisher.flush(`${MARKER}\n2`);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('`pull-requests: write`');
-    expect(github.requests).toHaveLength(2);
+    expect(github.requests).toHaveLength(3);
   });
 
   it('gives up on a request that gets no answer within the timeout', async () => {

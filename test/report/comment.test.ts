@@ -120,6 +120,18 @@ describe('createCommentPublisher finding its comment', () => {
     expect(github.comments).toHaveLength(2);
   });
 
+  it("with a personal access token, edits that user's own earlier comment and no one else's", async () => {
+    const { github, publisher } = setup();
+    github.tokenUser = { login: 'release-bot-user', type: 'User' };
+    github.author = { login: 'release-bot-user', type: 'User' };
+    const someoneElse = github.addComment(body('quoted'), { login: 'octocat', type: 'User' });
+    const earlier = github.addComment(body('earlier run'), { login: 'release-bot-user', type: 'User' });
+    await publisher.flush(body('new'));
+    expect(github.calls).toEqual(['list', 'update']);
+    expect(earlier.body).toBe(body('new'));
+    expect(someoneElse.body).toBe(body('quoted'));
+  });
+
   it('ignores comments of other bots when a bot login is configured', async () => {
     const { github, publisher } = setup({ botLogin: 'github-actions' });
     const other = github.addComment(body('other bot'), { login: 'renovate[bot]', type: 'Bot' });

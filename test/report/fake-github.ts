@@ -39,6 +39,8 @@ export class FakeGitHub {
   writes: string[] = [];
   /** Identity that create requests are attributed to. */
   author: FakeComment['user'] = { login: 'github-actions[bot]', type: 'Bot' };
+  /** What GET /user answers; undefined: 403, as for a GITHUB_TOKEN. */
+  tokenUser: { login: string; type: 'User' } | undefined;
   /** Milliseconds each request takes; `Infinity` never answers (until aborted). */
   latencyMs = 0;
   private failures: Failure[] = [];
@@ -126,7 +128,15 @@ export class FakeGitHub {
         page: Number(url.searchParams.get('page')),
       });
     };
-    const fake = { rest: { issues: { listComments, createComment, updateComment } }, request };
+    // As for a GITHUB_TOKEN: GET /user is refused (a personal token would answer with its user).
+    const getAuthenticated = async () => {
+      if (this.tokenUser) return { data: this.tokenUser, status: 200, headers: {} };
+      throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+    };
+    const fake = {
+      rest: { issues: { listComments, createComment, updateComment }, users: { getAuthenticated } },
+      request,
+    };
     return fake as unknown as GitHubClient;
   })();
 }
