@@ -109,6 +109,8 @@ const MAX_NAME_ROUNDS = 20;
  * warned that no slot of ours will free up (e.g. an instance-type quota of 0).
  */
 const MAX_IDLE_QUOTA_ROUNDS = 5;
+/** Up to this many targets per region and kind, existing jobs are looked up by name, above by one List. */
+const DESCRIBE_ADOPTION_LIMIT = 20;
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -242,28 +244,13 @@ export async function scheduleJobs(
       groups.set(key, [...(groups.get(key) ?? []), job]);
     }
     for (const jobs of groups.values()) {
-      const first = jobs[0] as Tracked;
-      let existing: JobSnapshot[];
-      try {
-        existing = await api.list(first.planned.kind, first.planned.region, {
-          // Long names lose part of their readable head in attempt names: match those too.
-          nameContains: commonPrefix(
-            jobs.flatMap((job) => [job.planned.jobName, attemptName(job.planned.jobName, 99)]),
-          ),
-        });
-      } catch (error) {
-        warn(
-          `Could not list existing ${first.planned.kind} jobs in ${first.planned.region}: ${awsErrorMessage(error)}`,
-        );
-        continue;
-      }
-      for (const job of jobs) {
-        let latest: { attempt: number; snapshot: JobSnapshot } | undefined;
-        for (const snapshot of existing) {
-          const attempt = attemptOf(job.planned.jobName, snapshot.name);
-          if (attempt > 0 && attempt > (latest?.attempt ?? 0)) latest = { attempt, snapshot };
-        }
-        if (!latest) continue;
+      // A few targets: ask for each planned name (a long job history under the prefix costs nothing);
+      // many: one List over the prefix is cheaper than a Describe each.
+      const found =
+        jobs.length <= DESCRIBE_ADOPTION_LIMIT
+          ? await latestAttemptsByName(jobs)
+          : await latestAttemptsByList(jobs);
+      for (const [job, latest] of found) {
         job.attempt = latest.attempt;
         job.state.jobName = latest.snapshot.name;
         try {
@@ -276,6 +263,66 @@ export async function scheduleJobs(
         }
       }
     }
+  }
+
+  type Latest = { attempt: number; snapshot: JobSnapshot };
+
+  /** Existing attempts of each job among `existing` (from a List), the latest per job. */
+  function latestOf(jobs: Tracked[], existing: JobSnapshot[]): Map<Tracked, Latest> {
+    const result = new Map<Tracked, Latest>();
+    for (const job of jobs) {
+      for (const snapshot of existing) {
+        const attempt = attemptOf(job.planned.jobName, snapshot.name);
+        if (attempt > 0 && attempt > (result.get(job)?.attempt ?? 0)) result.set(job, { attempt, snapshot });
+      }
+    }
+    return result;
+  }
+
+  /** Long names lose part of their readable head in attempt names: the filter matches those too. */
+  const attemptsFilter = (jobs: Tracked[]) =>
+    commonPrefix(jobs.flatMap((job) => [job.planned.jobName, attemptName(job.planned.jobName, 99)]));
+
+  async function latestAttemptsByList(jobs: Tracked[]): Promise<Map<Tracked, Latest>> {
+    const first = jobs[0] as Tracked;
+    try {
+      const existing = await api.list(first.planned.kind, first.planned.region, {
+        nameContains: attemptsFilter(jobs),
+      });
+      return latestOf(jobs, existing);
+    } catch (error) {
+      warn(
+        `Could not list existing ${first.planned.kind} jobs in ${first.planned.region}: ${awsErrorMessage(error)}`,
+      );
+      return new Map();
+    }
+  }
+
+  async function latestAttemptsByName(jobs: Tracked[]): Promise<Map<Tracked, Latest>> {
+    const result = new Map<Tracked, Latest>();
+    await forEachLimited(jobs, parallelism, async (job) => {
+      let snapshot: JobSnapshot;
+      try {
+        snapshot = await api.describe(job.planned.kind, job.planned.region, job.planned.jobName);
+      } catch (error) {
+        // Not found: never run before (attempts only follow a first one). Other errors: the create decides.
+        if (awsErrorName(error) !== 'ResourceNotFound') {
+          warn(`[${job.state.target}] could not look up ${job.planned.jobName}: ${awsErrorMessage(error)}`);
+        }
+        return;
+      }
+      result.set(job, { attempt: 1, snapshot });
+      if (
+        snapshot.status === 'FAILED' ||
+        snapshot.status === 'STOPPED' ||
+        snapshot.status === 'STOPPING' ||
+        options.force
+      ) {
+        // Later attempts may exist: only this job's own attempts match this filter.
+        for (const [found, latest] of await latestAttemptsByList([job])) result.set(found, latest);
+      }
+    });
+    return result;
   }
 
   /** Decides what to do with a job that already exists under this job's current name. */
