@@ -89,6 +89,12 @@ export function nextPollInterval(current: number, base: number, retried: boolean
   return Math.max(base, Math.round(current / 2));
 }
 
+/** The latest existing attempt of a planned job. */
+interface Latest {
+  attempt: number;
+  snapshot: JobSnapshot;
+}
+
 interface Tracked {
   planned: PlannedJob;
   state: JobState;
@@ -264,8 +270,6 @@ export async function scheduleJobs(
       }
     }
   }
-
-  type Latest = { attempt: number; snapshot: JobSnapshot };
 
   /** Existing attempts of each job among `existing` (from a List), the latest per job. */
   function latestOf(jobs: Tracked[], existing: JobSnapshot[]): Map<Tracked, Latest> {
