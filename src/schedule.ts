@@ -284,8 +284,9 @@ export async function scheduleJobs(
   }
 
   /** Long names lose part of their readable head in attempt names: the filter matches those too. */
-  const attemptsFilter = (jobs: Tracked[]) =>
-    commonPrefix(jobs.flatMap((job) => [job.planned.jobName, attemptName(job.planned.jobName, 99)]));
+  function attemptsFilter(jobs: Tracked[]): string {
+    return commonPrefix(jobs.flatMap((job) => [job.planned.jobName, attemptName(job.planned.jobName, 99)]));
+  }
 
   async function latestAttemptsByList(jobs: Tracked[]): Promise<Map<Tracked, Latest>> {
     const first = jobs[0] as Tracked;

@@ -290,6 +290,19 @@ describe('orchestration', () => {
     expect(sagemakerCalls(emulator, 'CreateCompilationJob').filter((c) => c.status === 200)).toHaveLength(6);
   });
 
+  it('a re-run of many targets finds the earlier jobs with one List and reuses them all', async () => {
+    emulator = await startTestEmulator({ sagemaker: { quota: 30 } });
+    const prepared = prepareRun(emulator, targetsYaml(25));
+    expect((await prepared.run({ inputs: { 'max-concurrency': '30' } })).code).toBe(0);
+    const listsBefore = sagemakerCalls(emulator, 'ListCompilationJobs').length;
+    const second = await prepared.run({ inputs: { 'max-concurrency': '30' } });
+    expect(second.code).toBe(0);
+    expect(sagemakerCalls(emulator, 'CreateCompilationJob')).toHaveLength(25);
+    expect(sagemakerCalls(emulator, 'ListCompilationJobs').length - listsBefore).toBe(1);
+    const jobs = JSON.parse(second.outputs.jobs ?? '[]') as { reused: boolean }[];
+    expect(jobs.filter((job) => job.reused)).toHaveLength(25);
+  });
+
   it('a re-run adopts jobs that are still running instead of failing on ResourceInUse', async () => {
     emulator = await startTestEmulator({
       sagemaker: { timing: { startingMs: 50, inProgressMs: 1500, stoppingMs: 50 } },
