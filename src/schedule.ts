@@ -200,10 +200,18 @@ export async function scheduleJobs(
   const queue = tracked.filter((job) => job.state.status === 'PENDING');
   // Jobs that exist in SageMaker and have not ended: what counts against max-concurrency.
   const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
-  let quotaBlockedSweeps = -1; // >= 0 while the account quota is full
+  /**
+   * How many of our jobs the account quota seems to allow: learned from ResourceLimitExceeded (the jobs we had
+   * running then), raised by one probe per sweep (other workflows in the account may have freed slots). Without it,
+   * every sweep that freed one slot sent the whole queue to meet ~N quota errors (measured: 1,985 rejected
+   * creates for 100 jobs under a quota of 20).
+   */
+  let quotaCap = Number.POSITIVE_INFINITY;
   let idleQuotaRounds = 0;
   let interval = options.pollIntervalMs;
   let sweeps = 0;
+  let lastSweepStart = Date.now();
+  let createsAtLastSweep = 0;
   /** A List or Describe of the last sweep failed even after the SDK's retries: poll less often. */
   let sweepTroubled = false;
   /** Consecutive failed List calls per region and kind. */
@@ -221,26 +229,31 @@ export async function scheduleJobs(
     if (Date.now() >= deadline) return finish('timeout');
 
     const active = activeCount();
-    if (quotaBlockedSweeps < 0 && queue.length > 0 && active < options.maxConcurrency) {
-      await submitBatch(queue.splice(0, options.maxConcurrency - active));
-    }
+    const limit = Math.min(options.maxConcurrency, quotaCap);
+    if (queue.length > 0 && active < limit) await submitBatch(queue.splice(0, limit - active));
     if (options.signal?.aborted) return finish('cancelled');
     if (!options.wait && queue.length === 0) return finish('submitted');
     if (queue.length === 0 && activeCount() === 0) return finish('finished');
 
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
+    // Sweeps start every `interval` (not `interval` after the previous sweep's work), so detection stays
+    // within one interval however long a sweep takes.
+    const wait = Math.max(0, lastSweepStart + interval - Date.now());
+    await sleep(Math.min(wait, Math.max(0, deadline - Date.now())), options.signal);
     if (options.signal?.aborted) return finish('cancelled');
+    lastSweepStart = Date.now();
     const listsBefore = api.calls.List ?? 0;
+    const createsBefore = createsAtLastSweep;
     const describesBefore = api.calls.Describe ?? 0;
     sweepTroubled = false;
-    const freed = await sweep();
+    await sweep();
     sweeps++;
-    if (freed > 0) quotaBlockedSweeps = -1;
-    else if (quotaBlockedSweeps >= 0 && ++quotaBlockedSweeps >= 3) quotaBlockedSweeps = -1; // others' jobs may end
+    // One probe beyond what we run now: the quota may have room again (our freed slots count by themselves).
+    if (Number.isFinite(quotaCap) && queue.length > 0) quotaCap = Math.min(quotaCap, activeCount()) + 1;
     interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0 || sweepTroubled);
     events.debug?.(
-      `sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms`,
+      `sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms, ${(api.calls.Create ?? 0) - createsBefore} Create since the last sweep`,
     );
+    createsAtLastSweep = api.calls.Create ?? 0;
   }
 
   async function adoptExistingJobs(): Promise<void> {
@@ -357,17 +370,21 @@ export async function scheduleJobs(
     const requeue: Tracked[] = [];
     const quotaHit: Tracked[] = [];
     await forEachLimited(batch, parallelism, async (job) => {
-      // After a cancel, start nothing new: what is not created need not be stopped.
-      const outcome = options.signal?.aborted ? 'retry' : await submitOne(job);
+      // After a cancel start nothing new (what is not created need not be stopped); after a quota error,
+      // nothing more in this batch (it would only meet the same error).
+      const outcome = options.signal?.aborted || quotaHit.length > 0 ? 'retry' : await submitOne(job);
       if (outcome === 'retry') requeue.push(job);
       if (outcome === 'quota') quotaHit.push(job);
     });
     if (quotaHit.length > 0) {
       // The issue's rule: a full quota is waited out, never a reason to fail a target by itself.
       requeue.push(...quotaHit);
-      quotaBlockedSweeps = 0;
+      const firstHit = !Number.isFinite(quotaCap);
+      quotaCap = activeCount();
       const message = quotaHit[0]?.quotaMessage ?? 'ResourceLimitExceeded';
-      log(`Quota reached (${message}): ${quotaHit.length} job(s) wait for a free slot`);
+      const line = `Quota reached at ${quotaCap} running job(s) of this run (${message}); the rest wait for a free slot`;
+      if (firstHit) log(line);
+      else events.debug?.(line);
       idleQuotaRounds = activeCount() === 0 ? idleQuotaRounds + 1 : 0;
       if (idleQuotaRounds === MAX_IDLE_QUOTA_ROUNDS) {
         warn(

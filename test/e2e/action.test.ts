@@ -179,6 +179,17 @@ describe('orchestration', () => {
     expect(sagemakerCalls(emulator, 'CreateCompilationJob').some((call) => call.status === 400)).toBe(true);
   });
 
+  it('learns the quota instead of sending every queued job into ResourceLimitExceeded', async () => {
+    emulator = await startTestEmulator({ sagemaker: { quota: 5 } });
+    const result = await prepareRun(emulator, targetsYaml(40)).run({ inputs: { 'max-concurrency': '100' } });
+    expect(result.code).toBe(0);
+    const creates = sagemakerCalls(emulator, 'CreateCompilationJob');
+    expect(creates.filter((call) => call.status === 200)).toHaveLength(40);
+    // At most about one probe per sweep is refused (the queue-wide retry sent hundreds).
+    expect(creates.filter((call) => call.status !== 200).length).toBeLessThanOrEqual(20);
+    expect(emulator.sagemaker.peakConcurrency('compilation')).toBe(5);
+  });
+
   it('respects max-concurrency', async () => {
     emulator = await startTestEmulator({ sagemaker: { quota: 50 } });
     const result = await prepareRun(emulator, targetsYaml(7)).run({ inputs: { 'max-concurrency': '3' } });
