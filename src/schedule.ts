@@ -247,8 +247,9 @@ export async function scheduleJobs(
     sweepTroubled = false;
     await sweep();
     sweeps++;
-    // One probe beyond what we run now: the quota may have room again (our freed slots count by themselves).
-    if (Number.isFinite(quotaCap) && queue.length > 0) quotaCap = Math.min(quotaCap, activeCount()) + 1;
+    // Our own freed slots refill up to the cap by themselves; one probe beyond it per sweep finds out whether
+    // other workflows in the account have freed slots too (a refused probe sets the cap back).
+    if (Number.isFinite(quotaCap) && queue.length > 0) quotaCap += 1;
     interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0 || sweepTroubled);
     events.debug?.(
       `sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms, ${(api.calls.Create ?? 0) - createsBefore} Create since the last sweep`,
