@@ -115,6 +115,8 @@ const MAX_NAME_ROUNDS = 20;
  * warned that no slot of ours will free up (e.g. an instance-type quota of 0).
  */
 const MAX_IDLE_QUOTA_ROUNDS = 5;
+/** Sweeps between two probes of a full quota (one create beyond what the quota allowed last). */
+const QUOTA_PROBE_SWEEPS = 3;
 /** Up to this many targets per region and kind, existing jobs are looked up by name, above by one List. */
 const DESCRIBE_ADOPTION_LIMIT = 20;
 
@@ -202,7 +204,7 @@ export async function scheduleJobs(
   const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
   /**
    * How many of our jobs the account quota seems to allow: learned from ResourceLimitExceeded (the jobs we had
-   * running then), raised by one probe per sweep (other workflows in the account may have freed slots). Without it,
+   * running then), raised by a probe every few sweeps (other workflows in the account may have freed slots). Without it,
    * every sweep that freed one slot sent the whole queue to meet ~N quota errors (measured: 1,985 rejected
    * creates for 100 jobs under a quota of 20).
    */
@@ -247,9 +249,9 @@ export async function scheduleJobs(
     sweepTroubled = false;
     await sweep();
     sweeps++;
-    // Our own freed slots refill up to the cap by themselves; one probe beyond it per sweep finds out whether
-    // other workflows in the account have freed slots too (a refused probe sets the cap back).
-    if (Number.isFinite(quotaCap) && queue.length > 0) quotaCap += 1;
+    // Our own freed slots refill up to the cap by themselves; a probe beyond it every few sweeps finds out
+    // whether other workflows in the account have freed slots too (a refused probe sets the cap back).
+    if (Number.isFinite(quotaCap) && queue.length > 0 && sweeps % QUOTA_PROBE_SWEEPS === 0) quotaCap += 1;
     interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0 || sweepTroubled);
     events.debug?.(
       `sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms, ${(api.calls.Create ?? 0) - createsBefore} Create since the last sweep`,

@@ -185,7 +185,7 @@ describe('orchestration', () => {
     expect(result.code).toBe(0);
     const creates = sagemakerCalls(emulator, 'CreateCompilationJob');
     expect(creates.filter((call) => call.status === 200)).toHaveLength(40);
-    // At most about one probe per sweep is refused (the queue-wide retry sent hundreds).
+    // At most one probe every few sweeps is refused (the queue-wide retry sent hundreds).
     expect(creates.filter((call) => call.status !== 200).length).toBeLessThanOrEqual(20);
     expect(emulator.sagemaker.peakConcurrency('compilation')).toBe(5);
   });
