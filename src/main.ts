@@ -6,13 +6,13 @@ import { getOctokit } from '@actions/github';
 import { errorAnnotation } from './annotate.ts';
 import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
-import { modelInputs, type NeoConfig, readNeoConfig } from './config/index.ts';
+import { modelInputs, readNeoConfig } from './config/index.ts';
 import { readWorkflowContext, type WorkflowContext } from './context.ts';
 import { createArtifactDownloader, resolveDownloadDir } from './download.ts';
 import { type ActionInputs, InputError, readActionInputs } from './inputs.ts';
 import { prepareModelInputs } from './model-inputs.ts';
 import { buildOutputs, failureSummary, planOutputs } from './outputs.ts';
-import { findArtifactCollisions, planJobs } from './plan.ts';
+import { findArtifactCollisions, planJobs, selectTargets } from './plan.ts';
 import { type CommentPublisher, createCommentPublisher } from './report/comment.ts';
 import {
   commentMarker,
@@ -58,10 +58,10 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const { config, errors } = readNeoConfig(configText, inputs.config, ctx);
   if (!config || errors.length > 0) return failOnConfigErrors(errors, report, publisher);
 
-  const selection = planJobs(config, ctx, { targets: inputs.targets, inputUris: placeholderUris(config) });
+  const selection = selectTargets(config, inputs.targets);
   if (selection.errors.length > 0) return failOnConfigErrors(selection.errors, report, publisher);
   // Inputs of the selected targets only: upload local models, check S3 models exist and are gzip archives.
-  const selected = new Set(selection.jobs.map((job) => job.target));
+  const selected = new Set(selection.selected.map((target) => target.name));
   const storage = inputs.dryRun ? undefined : createObjectStorage(ctx.region);
   const prepared = await prepareModelInputs(
     modelInputs(config).filter((input) => input.targets.some((target) => selected.has(target))),
@@ -156,16 +156,6 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher, history);
   if (downloadErrors.length > 0) core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
-}
-
-/** Stand-in URIs for local inputs, so the first planning pass (target selection) can run before uploads. */
-function placeholderUris(config: NeoConfig): Record<string, string> {
-  const uris: Record<string, string> = {};
-  for (const input of modelInputs(config)) {
-    if (input.kind === 'path')
-      uris[input.path] = `${input.uploadTo.replace(/\/*$/, '/')}pending/model.tar.gz`;
-  }
-  return uris;
 }
 
 function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): CommentPublisher | undefined {

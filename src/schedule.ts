@@ -434,7 +434,17 @@ export async function scheduleJobs(
             const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
             await resolveExisting(job, snapshot.status, false);
           } catch (describeError) {
-            setStatus(job, { status: 'NOT_CREATED', failureReason: awsErrorMessage(describeError) });
+            // The job exists: never give it up for a failed look-up. Try again after the next sweep.
+            if (++job.transientFailures < MAX_TRANSIENT_CREATE_FAILURES * 2) {
+              warn(
+                `[${job.state.target}] could not inspect ${job.state.jobName}, will retry: ${awsErrorMessage(describeError)}`,
+              );
+              return 'retry';
+            }
+            setStatus(job, {
+              status: 'NOT_CREATED',
+              failureReason: `${job.state.jobName} exists but could not be inspected: ${awsErrorMessage(describeError)}`,
+            });
             return 'failed';
           }
           if (isTerminal(job.state.status)) return 'done';
