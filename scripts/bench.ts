@@ -5,6 +5,7 @@
 //
 //   node scripts/bench.ts [--sizes 1,10,100,500] [--quick] [--seed 42] [--full]
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -183,6 +184,7 @@ function newestMtime(dir: string): number {
 
 // ----- the scenario
 
+/** One output prefix per target (\${target}): targets sharing a device must not overwrite each other's artifact. */
 function neoYaml(durations: JobDuration[]): string {
   const targets = durations
     .map((d, i) => `  - name: ${d.target}\n    device: ${DEVICES[i % DEVICES.length]}\n`)
@@ -196,7 +198,7 @@ input:
   framework-version: "2.0"
   data-input-config: {input0: [1, 3, 224, 224]}
 output:
-  s3-location: s3://artifacts/${JOB_PREFIX}/
+  s3-location: s3://artifacts/${JOB_PREFIX}/\${target}/
 targets:
 ${targets}`;
 }
@@ -325,7 +327,11 @@ async function measureAction(n: number, durations: JobDuration[]) {
     const analysis = analyseEmulator(emulator, byTarget);
     const errors: string[] = [];
     if (run.code !== 0) {
-      const why = run.stdout.match(/^::error::.*$/m)?.[0] ?? run.stderr.trim().split('\n').at(-1) ?? '';
+      const annotations = run.stdout
+        .match(/^::error[^\n]*$/gm)
+        ?.slice(0, 4)
+        .join(' | ');
+      const why = annotations ?? run.stderr.trim().split('\n').at(-1) ?? '';
       errors.push(`action exited with code ${run.code ?? run.signal}: ${why}`);
     }
     if (run.outputs.status !== 'succeeded') errors.push(`action status output '${run.outputs.status}'`);
@@ -502,7 +508,16 @@ async function main(): Promise<number> {
   if (stale)
     say('warning: src/ has files newer than dist/index.js; the benchmark runs dist/ (npm run build)');
   const bundle = readFileSync(ACTION_ENTRY);
-  const bundleInfo = { bytes: bundle.length, gzipBytes: gzipSync(bundle).length };
+  const bundleHash = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+  const bundleInfo = { bytes: bundle.length, gzipBytes: gzipSync(bundle).length, sha256: bundleHash(bundle) };
+  // Read now: the code measured is the code at the start (others may commit or rebuild while this runs).
+  const bundleHashNow = () => (existsSync(ACTION_ENTRY) ? bundleHash(readFileSync(ACTION_ENTRY)) : 'missing');
+  /** First N whose action run ended with a dist/index.js other than the one measured at the start. */
+  let distChangedAtN: number | null = null;
+  const gitInfo = {
+    commit: git('rev-parse', 'HEAD') ?? null,
+    dirty: (git('status', '--porcelain') ?? '') !== '',
+  };
 
   const minMs = DURATION_MIN_MS * options.scale;
   const maxMs = DURATION_MAX_MS * options.scale;
@@ -524,6 +539,13 @@ async function main(): Promise<number> {
       `N=${n}: ideal makespan ${(ideal.listScheduleMs / 1000).toFixed(2)} s (lower bound ${(ideal.lowerBoundMs / 1000).toFixed(2)} s)`,
     );
     const measured = await measureAction(n, durations);
+    // Only the action runs use dist/: a rebuild by someone else after the last of them changes nothing here.
+    if (distChangedAtN === null && bundleHashNow() !== bundleInfo.sha256) {
+      distChangedAtN = n;
+      say(
+        `warning: dist/index.js was rebuilt by the end of the N=${n} action run; it may have run another build`,
+      );
+    }
     const errors = [...measured.errors];
     let baseline: BaselineResult;
     const missing = measured.requests.filter((r) => r === undefined).length;
@@ -582,8 +604,9 @@ async function main(): Promise<number> {
     generatedAt: new Date().toISOString(),
     command: commandLine(),
     machine: machine(),
-    git: { commit: git('rev-parse', 'HEAD') ?? null, dirty: (git('status', '--porcelain') ?? '') !== '' },
+    git: gitInfo,
     distStale: stale,
+    distChangedAtN,
     scenario: {
       sizes: options.sizes,
       seed: options.seed,
@@ -645,6 +668,9 @@ type GoalResult = { goal: string; n: number | null; target: string; measured: st
 function evaluateGoals(results: SizeResult[]): GoalResult[] {
   const goals: GoalResult[] = [];
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  // A size whose run failed has no valid measure: never let a NaN or an infinity pass for "met".
+  const failed = new Set(results.filter((r) => r.errors.length > 0).map((r) => r.n));
+  const judged = (r: SizeResult, ok: boolean) => (failed.has(r.n) ? 'ERROR (run failed)' : verdict(ok));
   for (const r of results) {
     const bound = r.n <= 100 ? 1.05 : 1.1;
     goals.push({
@@ -652,7 +678,7 @@ function evaluateGoals(results: SizeResult[]): GoalResult[] {
       n: r.n,
       target: `<= ${bound.toFixed(2)}`,
       measured: `${r.ratios.makespanToIdeal.toFixed(3)} ((a): ${r.ratios.processToIdeal.toFixed(3)})`,
-      verdict: verdict(r.ratios.makespanToIdeal <= bound),
+      verdict: judged(r, r.ratios.makespanToIdeal <= bound),
     });
   }
   for (const r of results) {
@@ -664,7 +690,7 @@ function evaluateGoals(results: SizeResult[]): GoalResult[] {
       target: `<= ${bound}`,
       measured:
         quietMax === null ? 'no quiet sweep' : `max ${quietMax} over ${r.action.sweeps.quietCount} sweeps`,
-      verdict: quietMax === null ? 'not measured' : verdict(quietMax <= bound),
+      verdict: quietMax === null ? 'not measured' : judged(r, quietMax <= bound),
     });
   }
   for (const r of results) {
@@ -672,8 +698,8 @@ function evaluateGoals(results: SizeResult[]): GoalResult[] {
       goal: 'process start to first SageMaker request',
       n: r.n,
       target: '<= 300 ms',
-      measured: `${r.action.startToFirstRequestMs} ms`,
-      verdict: verdict(r.action.startToFirstRequestMs <= 300),
+      measured: msText(r.action.startToFirstRequestMs),
+      verdict: judged(r, r.action.startToFirstRequestMs <= 300),
     });
   }
   const at500 = results.find((r) => r.n === 500);
@@ -685,7 +711,7 @@ function evaluateGoals(results: SizeResult[]): GoalResult[] {
       n: 500,
       target: '<= 150 MB',
       measured: `${at500.action.peakRssMiB} MiB = ${mb.toFixed(0)} MB`,
-      verdict: verdict(mb <= 150),
+      verdict: judged(at500, mb <= 150),
     });
   } else {
     goals.push({
@@ -707,8 +733,9 @@ type Report = {
   machine: ReturnType<typeof machine>;
   git: { commit: string | null; dirty: boolean };
   distStale: boolean;
+  distChangedAtN: number | null;
   scenario: Record<string, unknown> & { quick: boolean; seed: number; durationRangeMs: number[] };
-  bundle: { bytes: number; gzipBytes: number };
+  bundle: { bytes: number; gzipBytes: number; sha256: string };
   results: SizeResult[];
   goals: GoalResult[];
 };
@@ -772,6 +799,11 @@ function renderMarkdown(report: Report): string {
       '',
       '> **Warning:** `src/` had files newer than `dist/index.js` when this ran; rebuild and re-run.',
     );
+  if (report.distChangedAtN !== null)
+    out.push(
+      '',
+      `> **Warning:** \`dist/index.js\` was rebuilt while this ran (noticed after the N=${report.distChangedAtN} action run): that size may have run another build, and the larger sizes did.`,
+    );
   out.push('');
   out.push('## Run');
   out.push('');
@@ -781,10 +813,10 @@ function renderMarkdown(report: Report): string {
     `- Machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.os}; Node ${m.node}; load average at the end ${m.loadAverageAtEnd.join(' / ')}`,
   );
   out.push(
-    `- Code: ${report.git.commit ?? 'unknown commit'}${report.git.dirty ? ' (with uncommitted changes)' : ''}`,
+    `- Code at the start: ${report.git.commit ?? 'unknown commit'}${report.git.dirty ? ' (with uncommitted changes)' : ''}`,
   );
   out.push(
-    `- Bundle \`dist/index.js\`: ${report.bundle.bytes.toLocaleString('en-US')} bytes, ${report.bundle.gzipBytes.toLocaleString('en-US')} bytes gzipped`,
+    `- Bundle \`dist/index.js\`: ${report.bundle.bytes.toLocaleString('en-US')} bytes, ${report.bundle.gzipBytes.toLocaleString('en-US')} bytes gzipped, sha256 \`${report.bundle.sha256.slice(0, 16)}\``,
   );
   out.push('');
   out.push('## Scenario');
