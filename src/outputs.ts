@@ -1,4 +1,5 @@
 // Builds the step outputs and the one-line failure reason from the final job states. Pure.
+import { jobDurationMs } from './report/status.ts';
 import type { ScheduleOutcome } from './schedule.ts';
 import type { JobState, PlannedJob } from './types.ts';
 
@@ -24,8 +25,8 @@ export interface JobOutput {
 }
 
 export function durationSeconds(job: JobState, now: number): number | null {
-  if (job.createdAt === undefined) return null;
-  return Math.round(((job.endedAt ?? now) - job.createdAt) / 100) / 10;
+  const ms = jobDurationMs(job, now);
+  return ms === undefined ? null : Math.round(ms / 100) / 10;
 }
 
 export function jobOutputs(jobs: JobState[], now: number): JobOutput[] {

@@ -2,8 +2,8 @@
 // that was killed (cancel, runner timeout, kill -9) leaves no orphan burning money.
 import * as core from '@actions/core';
 import { awsErrorMessage, awsErrorName, createSageMakerJobApi } from './aws/sagemaker.ts';
-import { isTerminal } from './schedule.ts';
-import { decodeSavedJobs, POST_MODE_KEY, type SavedJob } from './state.ts';
+import { forEachLimited, isTerminal } from './schedule.ts';
+import { decodeSavedJobs, POST_MODE_KEY } from './state.ts';
 
 export async function runPost(): Promise<void> {
   if (core.getState(POST_MODE_KEY) === 'leave') {
@@ -22,23 +22,18 @@ export async function runPost(): Promise<void> {
     return true;
   });
   // A few calls at a time: hundreds of parallel Describe/Stop calls would only be throttled.
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const job = unique[next++] as SavedJob;
-      try {
-        const snapshot = await api.describe(job.kind, job.region, job.name);
-        if (isTerminal(snapshot.status) || snapshot.status === 'STOPPING') return;
-        await api.stop(job.kind, job.region, job.name);
-        stopped++;
-        core.info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
-      } catch (error) {
-        // Saved just before its create: a job whose create never reached SageMaker does not exist.
-        if (awsErrorName(error) === 'ResourceNotFound') continue;
-        core.warning(`Could not stop ${job.name} in ${job.region}: ${awsErrorMessage(error)}`);
-      }
+  await forEachLimited(unique, 8, async (job) => {
+    try {
+      const snapshot = await api.describe(job.kind, job.region, job.name);
+      if (isTerminal(snapshot.status) || snapshot.status === 'STOPPING') return;
+      await api.stop(job.kind, job.region, job.name);
+      stopped++;
+      core.info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
+    } catch (error) {
+      // Saved just before its create: a job whose create never reached SageMaker does not exist.
+      if (awsErrorName(error) === 'ResourceNotFound') return;
+      core.warning(`Could not stop ${job.name} in ${job.region}: ${awsErrorMessage(error)}`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, unique.length) }, worker));
+  });
   core.info(`Post step: ${stopped} orphaned job(s) stopped, ${seen.size - stopped} already ended.`);
 }

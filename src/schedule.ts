@@ -133,7 +133,11 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /** Runs `fn` over `items` with at most `limit` calls at once. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -145,6 +149,18 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
 }
 
 const groupKey = (kind: JobKind, region: string) => `${region}\u0000${kind}`;
+
+/** Jobs grouped by region and kind: each group is one client and one List filter. */
+function groupByRegionAndKind(jobs: Tracked[]): Tracked[][] {
+  const groups = new Map<string, Tracked[]>();
+  for (const job of jobs) {
+    const key = groupKey(job.planned.kind, job.planned.region);
+    const group = groups.get(key);
+    if (group) group.push(job);
+    else groups.set(key, [job]);
+  }
+  return [...groups.values()];
+}
 
 export async function scheduleJobs(
   api: JobApi,
@@ -260,12 +276,7 @@ export async function scheduleJobs(
   }
 
   async function adoptExistingJobs(): Promise<void> {
-    const groups = new Map<string, Tracked[]>();
-    for (const job of tracked) {
-      const key = groupKey(job.planned.kind, job.planned.region);
-      groups.set(key, [...(groups.get(key) ?? []), job]);
-    }
-    for (const jobs of groups.values()) {
+    for (const jobs of groupByRegionAndKind(tracked)) {
       // A few targets: ask for each planned name (a long job history under the prefix costs nothing);
       // many: one List over the prefix is cheaper than a Describe each.
       const found =
@@ -465,14 +476,10 @@ export async function scheduleJobs(
   /** One status sweep; returns how many of our jobs became terminal. */
   async function sweep(): Promise<number> {
     const inFlight = tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status));
-    const groups = new Map<string, Tracked[]>();
-    for (const job of inFlight) {
-      const key = groupKey(job.planned.kind, job.planned.region);
-      groups.set(key, [...(groups.get(key) ?? []), job]);
-    }
+
     const becameTerminal: Tracked[] = [];
     await Promise.all(
-      [...groups.values()].map(async (jobs) => {
+      groupByRegionAndKind(inFlight).map(async (jobs) => {
         const first = jobs[0] as Tracked;
         const wanted = new Set(jobs.map((job) => job.state.jobName));
         let snapshots: JobSnapshot[];

@@ -37,6 +37,18 @@ export interface ObjectStorage {
   >;
 }
 
+/** A failed S3 call as a HeadResult: 404 missing, 403 forbidden, anything else an error, each with its text. */
+function s3Failure(
+  error: unknown,
+  uri: string,
+  wording: { missing: string; forbidden: string },
+): Extract<HeadResult, { ok: false }> {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === 404) return { ok: false, reason: 'missing', message: `${uri} ${wording.missing}` };
+  if (status === 403) return { ok: false, reason: 'forbidden', message: `${uri} ${wording.forbidden}` };
+  return { ok: false, reason: 'error', message: `${uri}: ${String((error as Error).message)}` };
+}
+
 export function createObjectStorage(region: string): ObjectStorage {
   const client = new S3Client({
     region: region || 'us-east-1',
@@ -51,21 +63,12 @@ export function createObjectStorage(region: string): ObjectStorage {
         const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { ok: true, head: { etag: out.ETag, versionId: out.VersionId, size: out.ContentLength } };
       } catch (error) {
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        if (status === 404)
-          return { ok: false, reason: 'missing', message: `s3://${bucket}/${key} does not exist` };
-        if (status === 403) {
-          return {
-            ok: false,
-            reason: 'forbidden',
-            message: `access to s3://${bucket}/${key} is denied (s3:GetObject)`,
-          };
-        }
-        return {
-          ok: false,
-          reason: 'error',
-          message: `s3://${bucket}/${key}: ${String((error as Error).message)}`,
-        };
+        return s3Failure(error, `s3://${bucket}/${key}`, {
+          missing: 'does not exist',
+          // S3 answers 403, not 404, for a missing key when the caller lacks s3:ListBucket.
+          forbidden:
+            'does not exist or is not readable (S3 answers 403 for both without s3:ListBucket; the role needs s3:GetObject)',
+        });
       }
     },
 
@@ -101,21 +104,10 @@ export function createObjectStorage(region: string): ObjectStorage {
         } while (token && objects.length < limit);
         return { ok: true, objects };
       } catch (error) {
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        if (status === 404)
-          return { ok: false, reason: 'missing', message: `bucket ${bucket} does not exist` };
-        if (status === 403) {
-          return {
-            ok: false,
-            reason: 'forbidden',
-            message: `listing s3://${bucket}/${key} is denied (s3:ListBucket)`,
-          };
-        }
-        return {
-          ok: false,
-          reason: 'error',
-          message: `s3://${bucket}/${key}: ${String((error as Error).message)}`,
-        };
+        return s3Failure(error, `s3://${bucket}/${key}`, {
+          missing: 'is in a bucket that does not exist',
+          forbidden: 'cannot be listed (s3:ListBucket is denied)',
+        });
       }
     },
 

@@ -275,6 +275,35 @@ describe('orchestration', () => {
     for (const job of emulator.sagemaker.jobs()) expect(['STOPPING', 'STOPPED']).toContain(job.status);
   });
 
+  it('post step checks every saved job, past the ones that already ended', async () => {
+    // t0..t7 end quickly, t8..t11 keep running: more finished jobs than the post step's parallel workers.
+    emulator = await startTestEmulator({
+      sagemaker: {
+        quota: 20,
+        timing: { startingMs: 20, inProgressMs: 60_000, stoppingMs: 50 },
+        timingFor: (name) => (/-t[0-7]-/.test(name) ? { inProgressMs: 100 } : undefined),
+      },
+    });
+    const prepared = prepareRun(emulator, targetsYaml(12));
+    let child: ChildProcess | undefined;
+    let completed = 0;
+    const main = await prepared.run({
+      inputs: { 'max-concurrency': '20' },
+      onSpawn: (spawned) => {
+        child = spawned;
+      },
+      onLine: (line) => {
+        if (line.includes('-> COMPLETED') && ++completed === 8) child?.kill('SIGKILL');
+      },
+    });
+    expect(main.signal).toBe('SIGKILL');
+    const post = await prepared.run({ post: true });
+    expect(post.code).toBe(0);
+    expect(sagemakerCalls(emulator, 'StopCompilationJob')).toHaveLength(4);
+    for (const job of emulator.sagemaker.jobs())
+      expect(['COMPLETED', 'STOPPING', 'STOPPED']).toContain(job.status);
+  });
+
   it('post step leaves alone the jobs of a main step that finished', async () => {
     emulator = await startTestEmulator();
     const prepared = prepareRun(emulator, targetsYaml(2));
