@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ACTION_ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+export const POST_ENTRY = fileURLToPath(new URL('../dist/post/index.js', import.meta.url));
 
 export interface Workspace {
   dir: string;
@@ -124,7 +125,7 @@ export function runAction(workspace: Workspace, options: RunOptions = {}): Promi
   }
   if (!options.post) writeFileSync(workspace.outputFile, '');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ACTION_ENTRY], {
+    const child = spawn(process.execPath, [options.post ? POST_ENTRY : ACTION_ENTRY], {
       cwd: workspace.dir,
       env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,17 +3,16 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { errorAnnotation } from './annotate.ts';
+import { errorAnnotation } from './action/commands.ts';
+import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
+import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
+import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './action/state.ts';
 import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
 import { modelInputs, readNeoConfig } from './config/index.ts';
-import { readWorkflowContext, type WorkflowContext } from './context.ts';
-import { createArtifactDownloader, resolveDownloadDir } from './download.ts';
-import { type ActionInputs, InputError, readActionInputs } from './inputs.ts';
-import { prepareModelInputs } from './model-inputs.ts';
-import { buildOutputs, failureSummary, planOutputs } from './outputs.ts';
-import { findArtifactCollisions, planJobs, selectTargets } from './plan.ts';
+import { findArtifactCollisions, planJobs, selectTargets } from './plan/plan.ts';
 import { type CommentPublisher, createCommentPublisher } from './report/comment.ts';
+import { buildOutputs, failureSummary, planOutputs } from './report/outputs.ts';
 import {
   commentMarker,
   type ReportContext,
@@ -23,8 +22,9 @@ import {
   renderSummary,
   renderValidationErrorsBody,
 } from './report/render.ts';
-import { type ScheduleOutcome, scheduleJobs } from './schedule.ts';
-import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './state.ts';
+import { createArtifactDownloader, resolveDownloadDir } from './run/download.ts';
+import { prepareModelInputs } from './run/model-inputs.ts';
+import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
 import type { ConfigError, JobState } from './types.ts';
 
 export async function runMain(signal: AbortSignal): Promise<void> {

@@ -1,7 +1,7 @@
 // The complete example of the spec (test/fixtures/config/full.yml) validates and plans to exact requests.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planJobs } from '../../src/plan.ts';
+import { planJobs } from '../../src/plan/plan.ts';
 import { configOf, ctx } from './helpers.ts';
 
 const text = readFileSync(new URL('../fixtures/config/full.yml', import.meta.url), 'utf8');

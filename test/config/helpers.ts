@@ -1,7 +1,7 @@
 // Shared fixtures for the config and plan tests.
 import { expect } from 'vitest';
 import { type NeoConfig, readNeoConfig } from '../../src/config/index.ts';
-import { planJobs } from '../../src/plan.ts';
+import { planJobs } from '../../src/plan/plan.ts';
 import type { ConfigError, PlannedJob, RunContext } from '../../src/types.ts';
 
 export const ctx: RunContext = {

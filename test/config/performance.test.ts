@@ -1,7 +1,7 @@
 // readNeoConfig stays well under 100 ms for 500 targets (the schema is compiled once per process).
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: neo.yml placeholders are written ${name}, like template strings.
 import { describe, expect, it } from 'vitest';
-import { planJobs } from '../../src/plan.ts';
+import { planJobs } from '../../src/plan/plan.ts';
 import { ctx, HEADER, read } from './helpers.ts';
 
 const devices = ['jetson_nano', 'rasp4b', 'ml_c5', 'ml_m5', 'jetson_xavier'];

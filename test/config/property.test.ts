@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readNeoConfig } from '../../src/config/index.ts';
-import { planJobs } from '../../src/plan.ts';
+import { planJobs } from '../../src/plan/plan.ts';
 import type { ConfigError, PlannedJob } from '../../src/types.ts';
 import { ctx } from './helpers.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorAnnotation } from '../src/annotate.ts';
+import { errorAnnotation } from '../../src/action/commands.ts';
 
 describe('errorAnnotation', () => {
   it('writes file, line, col and title in that order', () => {

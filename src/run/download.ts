@@ -2,9 +2,9 @@
 // step (actions/upload-artifact, a release) can use the files. Downloads start as soon as a job completes.
 import { mkdir, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ObjectStorage } from './aws/s3.ts';
-import { parseS3Uri } from './s3-uri.ts';
-import type { JobState } from './types.ts';
+import type { ObjectStorage } from '../aws/s3.ts';
+import { parseS3Uri } from '../s3-uri.ts';
+import type { JobState } from '../types.ts';
 
 export interface DownloadedArtifact {
   /** Workspace-relative path of the file. */

@@ -1,7 +1,8 @@
 // Builds the step outputs and the one-line failure reason from the final job states. Pure.
-import { jobDurationMs } from './report/status.ts';
-import type { ScheduleOutcome } from './schedule.ts';
-import type { JobState, PlannedJob } from './types.ts';
+
+import type { ScheduleOutcome } from '../run/schedule.ts';
+import type { JobState, PlannedJob } from '../types.ts';
+import { jobDurationMs } from './status.ts';
 
 export type RunStatus = 'succeeded' | 'failed' | 'submitted' | 'planned';
 

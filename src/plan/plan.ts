@@ -15,10 +15,10 @@ import type {
   NeoConfig,
   NeoTarget,
   OptimizationTarget,
-} from './config/index.ts';
-import { buildJobName, defaultJobPrefix, hashOf } from './config/job-name.ts';
-import { closestMatch } from './config/suggest.ts';
-import type { ConfigError, PlannedJob, RunContext } from './types.ts';
+} from '../config/index.ts';
+import { buildJobName, defaultJobPrefix, hashOf } from '../config/job-name.ts';
+import { closestMatch } from '../config/suggest.ts';
+import type { ConfigError, PlannedJob, RunContext } from '../types.ts';
 
 export interface PlanOptions {
   /** The `targets` input: names or globs separated by commas or newlines; `!pattern` leaves targets out. */

@@ -1,8 +1,8 @@
 // The scheduler against a stubbed JobApi: error classes a live emulator cannot easily produce.
 import { describe, expect, it } from 'vitest';
-import type { JobApi, JobSnapshot } from '../src/aws/sagemaker.ts';
-import { scheduleJobs } from '../src/schedule.ts';
-import type { PlannedJob } from '../src/types.ts';
+import type { JobApi, JobSnapshot } from '../../src/aws/sagemaker.ts';
+import { scheduleJobs } from '../../src/run/schedule.ts';
+import type { PlannedJob } from '../../src/types.ts';
 
 function planned(target: string): PlannedJob {
   return {

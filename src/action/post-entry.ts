@@ -1,8 +1,9 @@
-// The post step (post-if: always()): stops every job this run created that is still running, so a main step
-// that was killed (cancel, runner timeout, kill -9) leaves no orphan burning money.
+// Entry point of the post step (action.yml `runs.post`: dist/post/index.js, post-if: always()): stops every job this
+// run created that is still running, so a main step that was killed (cancel, runner timeout, kill -9) leaves no
+// orphan burning money. Its own bundle, so it can never run the main step.
 import * as core from '@actions/core';
-import { awsErrorMessage, awsErrorName, createSageMakerJobApi } from './aws/sagemaker.ts';
-import { forEachLimited, isTerminal } from './schedule.ts';
+import { awsErrorMessage, awsErrorName, createSageMakerJobApi } from '../aws/sagemaker.ts';
+import { forEachLimited, isTerminal } from '../run/schedule.ts';
 import { decodeSavedJobs, POST_MODE_KEY } from './state.ts';
 
 export async function runPost(): Promise<void> {
@@ -37,3 +38,8 @@ export async function runPost(): Promise<void> {
   });
   core.info(`Post step: ${stopped} orphaned job(s) stopped, ${seen.size - stopped} already ended.`);
 }
+
+runPost().catch((error: unknown) => {
+  // The post step must never fail the job for a cleanup problem: warn and exit 0.
+  core.warning(`Post step: ${error instanceof Error ? error.message : String(error)}`);
+});

@@ -1,6 +1,6 @@
 // Reads the workflow run's facts from the runner's environment (adapter; the rest of the code gets plain data).
 import { readFileSync } from 'node:fs';
-import type { RunContext } from './types.ts';
+import type { RunContext } from '../types.ts';
 
 export interface WorkflowContext extends RunContext {
   workflow: string;

@@ -1,12 +1,8 @@
-// Entry point for both the main and the post step (action.yml runs dist/index.js for each).
+// Entry point of the main step (action.yml `runs.main`: dist/index.js). The post step has its own bundle.
 import * as core from '@actions/core';
-import { runMain } from './main.ts';
-import { runPost } from './post.ts';
-import { IS_POST_KEY } from './state.ts';
+import { runMain } from '../main.ts';
 
 async function run(): Promise<void> {
-  if (core.getState(IS_POST_KEY) === 'true') return runPost();
-  core.saveState(IS_POST_KEY, 'true');
   // On cancel the runner sends SIGINT, SIGTERM 7.5 s later, then kills: stop jobs and report in that window.
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {

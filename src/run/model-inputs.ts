@@ -8,9 +8,9 @@ import { mkdtemp, open, readdir, realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { create as createTar } from 'tar';
-import type { ObjectStorage } from './aws/s3.ts';
-import { parseS3Uri, type S3Location } from './s3-uri.ts';
-import type { ConfigError, SourcePosition } from './types.ts';
+import type { ObjectStorage } from '../aws/s3.ts';
+import { parseS3Uri, type S3Location } from '../s3-uri.ts';
+import type { ConfigError, SourcePosition } from '../types.ts';
 
 /** A distinct model input of the config, with every place it is used (see modelInputs in src/config). */
 export type ModelInputRef =

@@ -1,5 +1,5 @@
 // What the main step leaves for the post step (GITHUB_STATE), so that a killed main step leaves no orphan job.
-import type { JobKind, JobState } from './types.ts';
+import type { JobKind, JobState } from '../types.ts';
 
 export interface SavedJob {
   kind: JobKind;
@@ -12,7 +12,6 @@ export const jobStateKey = (index: number) => `job-${index}`;
 export const JOB_COUNT_KEY = 'job-count';
 /** 'stop' (default): post stops what is still running; 'leave': main finished or `wait: false`. */
 export const POST_MODE_KEY = 'post-mode';
-export const IS_POST_KEY = 'isPost';
 
 export function encodeSavedJob(job: JobState): string {
   return JSON.stringify({ kind: job.kind, region: job.region, name: job.jobName } satisfies SavedJob);

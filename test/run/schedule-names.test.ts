@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptName, attemptOf, commonPrefix, nextPollInterval } from '../src/schedule.ts';
+import { attemptName, attemptOf, commonPrefix, nextPollInterval } from '../../src/run/schedule.ts';
 
 describe('attempt names', () => {
   it('keeps the first attempt under its planned name and suffixes later ones', () => {

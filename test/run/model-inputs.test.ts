@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentAddressedUri, packDirectory } from '../src/model-inputs.ts';
+import { contentAddressedUri, packDirectory } from '../../src/run/model-inputs.ts';
 
 function modelDir(weights: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'model-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, parseDurationMs, readActionInputs } from '../src/inputs.ts';
+import { InputError, parseDurationMs, readActionInputs } from '../../src/action/inputs.ts';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 

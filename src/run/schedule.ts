@@ -7,8 +7,8 @@ import {
   isTransientAwsError,
   type JobApi,
   type JobSnapshot,
-} from './aws/sagemaker.ts';
-import type { JobKind, JobState, JobStatus, PlannedJob } from './types.ts';
+} from '../aws/sagemaker.ts';
+import type { JobKind, JobState, JobStatus, PlannedJob } from '../types.ts';
 
 export interface ScheduleOptions {
   maxConcurrency: number;

@@ -1,7 +1,7 @@
 // The planner: target selection by the `targets` input, job names and their hash, purity.
 import { describe, expect, it } from 'vitest';
-import { planJobs } from '../src/plan.ts';
-import { configOf, ctx, HEADER, pos } from './config/helpers.ts';
+import { planJobs } from '../../src/plan/plan.ts';
+import { configOf, ctx, HEADER, pos } from '../config/helpers.ts';
 
 const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
