@@ -1,18 +1,21 @@
 // Wires the stages: read config -> validate -> plan -> submit & watch -> report. No logic of its own.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
+import { readBudgets } from './action/budgets.ts';
 import { errorAnnotation } from './action/commands.ts';
 import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
 import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
+import { createStepOutputs, type StepOutputs } from './action/outputs-file.ts';
 import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './action/state.ts';
 import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
 import { modelInputs, readNeoConfig } from './config/index.ts';
 import { findArtifactCollisions, planJobs, selectTargets } from './plan/plan.ts';
-import { type CommentPublisher, createCommentPublisher } from './report/comment.ts';
-import { buildOutputs, failureSummary, planOutputs } from './report/outputs.ts';
+import { type CommentPublisher, createCommentPublisher, type PublishedComment } from './report/comment.ts';
+import { buildOutputs, type FailureDetails, failureSummary, jobOutputs, planOutputs } from './report/outputs.ts';
 import {
   commentMarker,
   type ReportContext,
@@ -23,16 +26,25 @@ import {
   renderValidationErrorsBody,
 } from './report/render.ts';
 import { createArtifactDownloader, resolveDownloadDir } from './run/download.ts';
+import { type LedgerEntry, ownerOf } from './run/ledger.ts';
+import { inertText } from './run/log-text.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
 import type { ConfigError, JobState } from './types.ts';
 
 export async function runMain(signal: AbortSignal): Promise<void> {
+  // On cancel the runner kills the process ~10 s after SIGINT: what is written after that is lost.
+  let cancelledAt: number | undefined;
+  signal.addEventListener('abort', () => {
+    cancelledAt = Date.now();
+  });
+  const budgets = readBudgets(process.env);
+  const outputs = createStepOutputs(process.env.GITHUB_OUTPUT);
   let inputs: ActionInputs;
   try {
     inputs = readActionInputs((name) => core.getInput(name));
   } catch (error) {
-    if (error instanceof InputError) return failBeforeAnyJob(error.message);
+    if (error instanceof InputError) return failBeforeAnyJob(outputs, error.message);
     throw error;
   }
   const ctx = readWorkflowContext(process.env);
@@ -48,18 +60,18 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   let downloadDir: string | undefined;
   if (inputs.download) {
     const resolved = resolveDownloadDir(ctx.workspace, inputs.download);
-    if ('error' in resolved) return failBeforeAnyJob(resolved.error);
+    if ('error' in resolved) return failBeforeAnyJob(outputs, resolved.error);
     downloadDir = resolved.dir;
   }
   const publisher = openCommentPublisher(inputs, ctx);
 
-  const configText = await readConfigFile(inputs.config, ctx.workspace);
+  const configText = await readConfigFile(outputs, inputs.config, ctx.workspace);
   if (configText === undefined) return;
   const { config, errors } = readNeoConfig(configText, inputs.config, ctx);
-  if (!config || errors.length > 0) return failOnConfigErrors(errors, report, publisher);
+  if (!config || errors.length > 0) return failOnConfigErrors(outputs, errors, report, publisher);
 
   const selection = selectTargets(config, inputs.targets);
-  if (selection.errors.length > 0) return failOnConfigErrors(selection.errors, report, publisher);
+  if (selection.errors.length > 0) return failOnConfigErrors(outputs, selection.errors, report, publisher);
   // Inputs of the selected targets only: upload local models, check S3 models exist and are gzip archives.
   const selected = new Set(selection.selected.map((target) => target.name));
   const storage = inputs.dryRun ? undefined : createObjectStorage(ctx.region);
@@ -68,10 +80,10 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     storage,
     { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun },
   );
-  if (prepared.errors.length > 0) return failOnConfigErrors(prepared.errors, report, publisher);
+  if (prepared.errors.length > 0) return failOnConfigErrors(outputs, prepared.errors, report, publisher);
   for (const upload of prepared.uploads) {
     core.info(
-      `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${upload.path} -> ${upload.uri} (${upload.size} bytes)`,
+      `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${inertText(upload.path)} -> ${inertText(upload.uri)} (${upload.size} bytes)`,
     );
   }
   const planned = planJobs(config, ctx, {
@@ -81,14 +93,19 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   });
   const collisions = findArtifactCollisions(planned.jobs, inputs.config);
   const planErrors = [...planned.errors, ...collisions];
-  if (planErrors.length > 0) return failOnConfigErrors(planErrors, report, publisher);
+  if (planErrors.length > 0) return failOnConfigErrors(outputs, planErrors, report, publisher);
   const plan = planned.jobs;
 
   if (inputs.dryRun) {
     core.info(`Dry run: ${plan.length} job(s) planned, nothing submitted.`);
     core.info(JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2));
-    setOutputs(planOutputs(plan));
-    await writeSummary(renderPlanSummary(plan, report));
+    outputs.set(planOutputs(plan));
+    outputs.commit();
+    const body = renderPlanSummary(plan, report);
+    await writeSummary(body);
+    // Replaces an earlier "neo.yml is invalid" comment of this workflow: the config is valid now.
+    if (publisher) setCommentOutputs(outputs, await publisher.flush(withMarker(body, ctx, inputs)));
+    outputs.commit();
     return;
   }
 
@@ -97,20 +114,18 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
-  let saved = 0;
   const runStart = Date.now();
   // Each target's status changes, for its log group at the end.
   const history = new Map<string, string[]>();
-  const savedNames = new Set<string>();
-  const saveJobForPost = (job: JobState) => {
-    const key = `${job.region}/${job.kind}/${job.jobName}`;
-    if (savedNames.has(key)) return;
-    savedNames.add(key);
-    core.saveState(jobStateKey(saved), encodeSavedJob(job));
-    core.saveState(JOB_COUNT_KEY, ++saved);
-  };
-  const { jobs, outcome } = await scheduleJobs(
-    createSageMakerJobApi(),
+  const jobsFile = await fullListFile(ctx);
+  const saveForPost = savedJobWriter(runStart);
+  const result = await scheduleJobs(
+    {
+      api: createSageMakerJobApi({
+        connectionTimeoutMs: budgets.connectionTimeoutMs,
+        requestTimeoutMs: budgets.requestTimeoutMs,
+      }),
+    },
     plan,
     {
       maxConcurrency: inputs.maxConcurrency,
@@ -119,12 +134,12 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       wait: inputs.wait,
       force: inputs.force,
       signal,
+      stopBudgetMs: { timeout: budgets.stopAfterTimeoutMs, cancel: budgets.stopAfterCancelMs },
     },
     {
-      // Saved before each create (and again when a job is adopted under another name): a main step killed
-      // while a create is in flight still leaves the name to the post step.
-      beforeCreate: saveJobForPost,
-      onCreated: saveJobForPost,
+      // Saved before each create and at each change of owner: a main step killed while a create is in
+      // flight still leaves the name to the post step, which stops only this run's own jobs.
+      onLifecycle: saveForPost,
       onChange(job, previous, all) {
         if (!signal.aborted) downloader?.start(job);
         const elapsed = ((Date.now() - runStart) / 1000).toFixed(1);
@@ -134,28 +149,81 @@ export async function runMain(signal: AbortSignal): Promise<void> {
         ]);
         publisher?.update(() => renderCommentBody(all, { ...report, now: Date.now() }));
       },
+      onEnding(jobs, outcome) {
+        // Outputs and summary first: the stops that follow may take the rest of the runner's window.
+        outputs.set(buildOutputs(jobs, outcome, Date.now(), jobsFile));
+        outputs.commit();
+        void writeSummary(renderSummary(jobs, { ...report, now: Date.now() }));
+      },
       log: (line) => core.info(line),
       warn: (line) => core.warning(line),
       debug: (line) => core.debug(line),
     },
   );
+  const { jobs, outcome } = result;
   // Jobs left running on purpose (`wait: false`) must survive the post step.
   if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
-  // Outputs at once, before downloads or the comment can take time; written again with the files below.
-  setOutputs(buildOutputs(jobs, outcome, Date.now()));
   const downloadErrors: string[] = [];
   // On cancel there is no time for downloads: the runner kills the process ~10 s after SIGINT.
   if (downloader && inputs.download && outcome !== 'cancelled') {
     for (const [target, file] of await downloader.finish()) {
       const job = jobs.find((candidate) => candidate.target === target);
-      if ('error' in file) downloadErrors.push(`${target}: ${file.error}`);
+      if ('error' in file) downloadErrors.push(`${target}: ${inertText(file.error)}`);
       else if (job) job.artifactFile = file;
     }
-    core.setOutput('download-dir', inputs.download);
+    outputs.set({ 'download-dir': inputs.download });
   }
-  await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher, history);
+  const finalCommentBy =
+    cancelledAt !== undefined ? cancelledAt + budgets.cancelWindowMs : Date.now() + budgets.finalCommentMs;
+  await reportResults(outputs, result.jobs, outcome, { ...report, now: Date.now() }, {
+    publisher,
+    history,
+    jobsFile,
+    finalCommentBy,
+    failure: { fatal: result.fatal, notStopped: result.notStopped, leftToOthers: result.leftToOthers, timeoutMs: inputs.timeoutMs },
+  });
   if (downloadErrors.length > 0) core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+}
+
+/** Saves this run's own ledger entries for the post step; an entry that stops being ours is released. */
+function savedJobWriter(runStart: number): (entry: LedgerEntry) => void {
+  const index = new Map<string, number>();
+  return (entry) => {
+    const own = ownerOf(entry) === 'this-run';
+    let at = index.get(entry.state.target);
+    if (at === undefined) {
+      if (!own) return;
+      at = index.size;
+      index.set(entry.state.target, at);
+      core.saveState(JOB_COUNT_KEY, index.size);
+    }
+    core.saveState(
+      jobStateKey(at),
+      encodeSavedJob({
+        kind: entry.planned.kind,
+        region: entry.planned.region,
+        name: entry.state.jobName,
+        lifecycle: own ? (entry.lifecycle === 'creating' ? 'creating' : 'created') : 'released',
+        runStart,
+      }),
+    );
+  };
+}
+
+/** The full `jobs` list as a file in RUNNER_TEMP, for runs whose `jobs` output must be truncated. */
+async function fullListFile(ctx: WorkflowContext): Promise<string | undefined> {
+  try {
+    const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP || tmpdir(), 'neo-compile-'));
+    return path.join(dir, `jobs-${ctx.runId}.json`);
+  } catch {
+    return undefined;
+  }
+}
+
+function withMarker(body: string, ctx: WorkflowContext, inputs: ActionInputs): string {
+  const marker = commentMarker(ctx.workflow, inputs.config);
+  return body.includes(marker) ? body : `${body}\n\n${marker}`;
 }
 
 function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): CommentPublisher | undefined {
@@ -175,13 +243,18 @@ function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): Comme
   });
 }
 
-async function readConfigFile(configPath: string, workspace: string): Promise<string | undefined> {
+async function readConfigFile(
+  outputs: StepOutputs,
+  configPath: string,
+  workspace: string,
+): Promise<string | undefined> {
   try {
     return await readFile(path.resolve(workspace, configPath), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
     failBeforeAnyJob(
+      outputs,
       `Config file '${configPath}' ${why} in ${workspace}. Add it to the repository (see the README's neo.yml example) or point the 'config' input at it, and check out the repository (actions/checkout) before this step.`,
     );
     return undefined;
@@ -189,66 +262,85 @@ async function readConfigFile(configPath: string, workspace: string): Promise<st
 }
 
 async function failOnConfigErrors(
+  outputs: StepOutputs,
   errors: ConfigError[],
   report: ReportContext,
   publisher: CommentPublisher | undefined,
 ): Promise<void> {
   for (const error of errors) process.stdout.write(`${errorAnnotation(error)}\n`);
-  setOutputs(NO_JOB_OUTPUTS);
+  outputs.set(NO_JOB_OUTPUTS);
+  outputs.commit();
   const body = renderValidationErrorsBody(errors, report);
   await writeSummary(body);
-  if (publisher) setCommentOutputs(await publisher.flush(body));
+  if (publisher) {
+    setCommentOutputs(outputs, await publisher.flush(body));
+    outputs.commit();
+  }
   const file = errors[0]?.file ?? report.configPath;
   core.setFailed(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no job was created.`);
 }
 
+interface ReportOptions {
+  publisher: CommentPublisher | undefined;
+  history: Map<string, string[]>;
+  jobsFile: string | undefined;
+  /** Epoch ms by which the final comment must be written (the runner's kill after a cancel). */
+  finalCommentBy: number;
+  failure: FailureDetails;
+}
+
 async function reportResults(
+  outputs: StepOutputs,
   jobs: JobState[],
   outcome: ScheduleOutcome,
   report: ReportContext,
-  publisher: CommentPublisher | undefined,
-  history: Map<string, string[]>,
+  options: ReportOptions,
 ): Promise<void> {
   // Outputs first: they must exist even if the summary or the comment fails.
-  setOutputs(buildOutputs(jobs, outcome, report.now));
+  outputs.set(buildOutputs(jobs, outcome, report.now, options.jobsFile));
+  outputs.commit();
+  const failure = failureSummary(jobs, outcome, options.failure);
+  // The step's verdict before the slow parts: a kill during the comment still leaves the reason.
+  if (failure) core.setFailed(failure);
+  if (options.jobsFile) {
+    await writeFile(options.jobsFile, JSON.stringify(jobOutputs(jobs, report.now), null, 1)).catch(
+      (error: unknown) => core.warning(`Could not write ${options.jobsFile}: ${String(error)}`),
+    );
+  }
   for (const job of jobs) {
     core.startGroup(`${job.target}: ${job.status}${job.reused ? ' (reused)' : ''}`);
-    for (const line of history.get(job.target) ?? []) core.info(line);
-    core.info(`job ${job.jobName}${job.jobArn ? ` (${job.jobArn})` : ''}`);
-    if (job.artifact) core.info(`artifact ${job.artifact}`);
-    if (job.failureReason) core.info(`reason ${job.failureReason}`);
+    for (const line of options.history.get(job.target) ?? []) core.info(line);
+    core.info(`job ${inertText(job.jobName)}${job.jobArn ? ` (${inertText(job.jobArn)})` : ''}`);
+    if (job.artifact) core.info(`artifact ${inertText(job.artifact)}`);
+    if (job.failureReason) core.info(`reason ${inertText(job.failureReason)}`);
     core.endGroup();
   }
   core.info(renderLogTable(jobs, report.now));
-  await writeSummary(renderSummary(jobs, report));
-  if (publisher) {
-    const final = publisher.flush(renderCommentBody(jobs, report, { final: true }));
-    // On cancel the runner kills the process ~10 s after SIGINT: the comment gets what time is left.
-    const bounded =
-      outcome === 'cancelled'
-        ? Promise.race([
-            final,
-            new Promise<{ id?: number; url?: string }>((r) => setTimeout(() => r({}), 3000).unref()),
-          ])
-        : final;
-    setCommentOutputs(await bounded);
+  await writeSummary(renderSummary(jobs, report), true);
+  if (options.publisher) {
+    const left = Math.max(0, options.finalCommentBy - Date.now());
+    const comment = await Promise.race([
+      options.publisher.flush(renderCommentBody(jobs, report, { final: true })),
+      new Promise<PublishedComment>((resolve) => setTimeout(() => resolve({}), left).unref()),
+    ]);
+    setCommentOutputs(outputs, comment);
+    outputs.commit();
   }
-  const failure = failureSummary(jobs, outcome);
-  if (failure) core.setFailed(failure);
 }
 
 const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]' };
 
 /** A failure before any job exists: the outputs still say so, for `if:` conditions in later steps. */
-function failBeforeAnyJob(message: string): void {
-  setOutputs(NO_JOB_OUTPUTS);
+function failBeforeAnyJob(outputs: StepOutputs, message: string): void {
+  outputs.set(NO_JOB_OUTPUTS);
+  outputs.commit();
   core.setFailed(message);
 }
 
 /** The job summary is a convenience: a runner without one (or a full disk) must not fail the step. */
-async function writeSummary(markdown: string): Promise<void> {
+async function writeSummary(markdown: string, overwrite = false): Promise<void> {
   try {
-    await core.summary.addRaw(markdown).write();
+    await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite });
   } catch (error) {
     core.warning(
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
@@ -256,11 +348,8 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-function setOutputs(outputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+function setCommentOutputs(outputs: StepOutputs, comment: PublishedComment): void {
+  if (comment.id !== undefined) outputs.set({ 'comment-id': String(comment.id) });
+  if (comment.url) outputs.set({ 'comment-url': comment.url });
 }
 
-function setCommentOutputs(comment: { id?: number; url?: string }): void {
-  if (comment.id !== undefined) core.setOutput('comment-id', String(comment.id));
-  if (comment.url) core.setOutput('comment-url', comment.url);
-}

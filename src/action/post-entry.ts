@@ -1,45 +1,65 @@
-// Entry point of the post step (action.yml `runs.post`: dist/post/index.js, post-if: always()): stops every job this
-// run created that is still running, so a main step that was killed (cancel, runner timeout, kill -9) leaves no
-// orphan burning money. Its own bundle, so it can never run the main step.
+// Entry point of the post step (action.yml `runs.post`: dist/post/index.js, post-if: always()): stops every job
+// the main step created that is still running, so a main step that was killed (cancel, runner timeout, kill -9)
+// leaves no orphan burning money. Its own bundle, so it can never run the main step or create a job. Bounded:
+// it ends within its budget even if every call hangs, and never fails the job for a cleanup problem.
 import * as core from '@actions/core';
-import { awsErrorMessage, awsErrorName, createSageMakerJobApi } from '../aws/sagemaker.ts';
-import { forEachLimited, isTerminal } from '../run/schedule.ts';
-import { decodeSavedJobs, POST_MODE_KEY } from './state.ts';
+import { createSageMakerJobApi } from '../aws/sagemaker.ts';
+import { stopLeftoverJobs } from '../run/cleanup.ts';
+import { inertText } from '../run/log-text.ts';
+import { readBudgets } from './budgets.ts';
+import { decodeSavedJobs, POST_MODE_KEY, stateFromEnv } from './state.ts';
 
-export async function runPost(): Promise<void> {
-  if (core.getState(POST_MODE_KEY) === 'leave') {
+export async function runPost(env: Record<string, string | undefined>): Promise<void> {
+  const state = stateFromEnv(env);
+  if (state[POST_MODE_KEY] === 'leave') {
     core.info('Main step finished; nothing to clean up.');
     return;
   }
-  const saved = decodeSavedJobs((key) => core.getState(key));
-  if (saved.length === 0) return;
-  const api = createSageMakerJobApi({ maxAttempts: 5 });
-  const seen = new Set<string>();
-  let stopped = 0;
-  const unique = saved.filter((job) => {
-    const key = `${job.region}/${job.kind}/${job.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+  const { jobs, warnings } = decodeSavedJobs(state);
+  for (const warning of warnings) core.warning(warning);
+  if (jobs.length === 0) return;
+  const budgets = readBudgets(env);
+  const api = createSageMakerJobApi({
+    maxAttempts: 3,
+    connectionTimeoutMs: budgets.connectionTimeoutMs,
+    requestTimeoutMs: budgets.requestTimeoutMs,
   });
-  // A few calls at a time: hundreds of parallel Describe/Stop calls would only be throttled.
-  await forEachLimited(unique, 8, async (job) => {
-    try {
-      const snapshot = await api.describe(job.kind, job.region, job.name);
-      if (isTerminal(snapshot.status) || snapshot.status === 'STOPPING') return;
-      await api.stop(job.kind, job.region, job.name);
-      stopped++;
-      core.info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
-    } catch (error) {
-      // Saved just before its create: a job whose create never reached SageMaker does not exist.
-      if (awsErrorName(error) === 'ResourceNotFound') return;
-      core.warning(`Could not stop ${job.name} in ${job.region}: ${awsErrorMessage(error)}`);
-    }
+  const signal = AbortSignal.timeout(budgets.postStepMs);
+  const report = await stopLeftoverJobs(api, jobs, signal, {
+    info: (line) => core.info(line),
+    warning: (line) => core.warning(line),
   });
-  core.info(`Post step: ${stopped} orphaned job(s) stopped, ${seen.size - stopped} already ended.`);
+  const names = report.failed.map((job) => job.name).join(', ');
+  if (report.credentialsFailed) {
+    core.warning(
+      `Post step: AWS refused the credentials (${report.credentialsFailed}); these jobs may still be running and were NOT stopped: ${names}. Stop them in the SageMaker console.`,
+    );
+  } else if (signal.aborted && report.failed.length > 0) {
+    core.warning(
+      `Post step: out of time after ${Math.round(budgets.postStepMs / 1000)} s; these jobs may still be running and were NOT stopped: ${names}.`,
+    );
+  }
+  core.info(
+    `Post step: ${report.stopped.length} orphaned job(s) stopped, ${report.skipped} already ended or not this run's${report.failed.length ? `, ${report.failed.length} not stopped` : ''}.`,
+  );
 }
 
-runPost().catch((error: unknown) => {
-  // The post step must never fail the job for a cleanup problem: warn and exit 0.
-  core.warning(`Post step: ${error instanceof Error ? error.message : String(error)}`);
-});
+const hardStop = setTimeout(
+  () => {
+    // A call that ignores its signal must not hold the job: the post step never fails it, so exit 0.
+    core.warning('Post step: out of time; exiting.');
+    process.exit(0);
+  },
+  readBudgets(process.env).postStepMs + 10_000,
+);
+hardStop.unref();
+
+runPost(process.env)
+  .catch((error: unknown) => {
+    // The post step must never fail the job for a cleanup problem: warn and exit 0.
+    core.warning(`Post step: ${inertText(error instanceof Error ? error.message : String(error))}`);
+  })
+  .finally(() => {
+    // Sockets of abandoned calls must not keep the process alive past the work.
+    setTimeout(() => process.exit(0), 1_000).unref();
+  });

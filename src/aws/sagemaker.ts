@@ -32,25 +32,41 @@ export interface ListQuery {
   creationTimeAfter?: number;
   /** Stop paging once this returns true for the snapshots gathered so far. */
   enough?: (seen: JobSnapshot[]) => boolean;
-  /** Abandons the call (a sweep interrupted by a cancel). */
-  signal?: AbortSignal;
 }
 
-/** The SageMaker operations the scheduler needs; every call reports whether the SDK had to retry. */
+/** A List sweep's answer: the jobs seen and how many pages (requests) it took. */
+export interface ListResult {
+  jobs: JobSnapshot[];
+  pages: number;
+}
+
+/**
+ * The SageMaker operations the scheduler needs. Every call takes the run's signal (cancel, deadline, fatal
+ * error) and has its own per-attempt timeout; errors are classified by `classifyAwsError`.
+ */
 export interface JobApi {
-  create(job: PlannedJob): Promise<{ arn: string }>;
+  create(job: PlannedJob, signal?: AbortSignal): Promise<{ arn: string }>;
   describe(kind: JobKind, region: string, name: string, signal?: AbortSignal): Promise<JobSnapshot>;
-  list(kind: JobKind, region: string, query: ListQuery): Promise<JobSnapshot[]>;
-  stop(kind: JobKind, region: string, name: string): Promise<void>;
+  list(kind: JobKind, region: string, query: ListQuery, signal?: AbortSignal): Promise<ListResult>;
+  stop(kind: JobKind, region: string, name: string, signal?: AbortSignal): Promise<void>;
   /** Count of calls the SDK retried since the last read (throttling signal for the poll interval). */
   takeRetryCount(): number;
-  /** Requests sent so far, per operation (List pages count one each), for the debug log and the benchmark. */
-  readonly calls: Record<string, number>;
 }
+
+export interface SageMakerApiOptions {
+  maxAttempts?: number;
+  /** Per attempt: time to connect (ms). */
+  connectionTimeoutMs?: number;
+  /** Per attempt: time for the whole answer (ms); a connection that accepts and never answers ends here. */
+  requestTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 const millis = (date: Date | undefined): number | undefined => (date ? date.getTime() : undefined);
 
-export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): JobApi {
+export function createSageMakerJobApi(options: SageMakerApiOptions = {}): JobApi {
   const clients = new Map<string, SageMakerClient>();
   let retries = 0;
   const clientFor = (region: string): SageMakerClient => {
@@ -60,36 +76,39 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
       // one request per second after a few throttles of bursty traffic and stretched an 8-job run from 2 s to
       // 35 s on the emulator. Sweeps widen their own interval instead, and the scheduler requeues what the
       // SDK gives up on.
-      client = new SageMakerClient({ region, retryMode: 'standard', maxAttempts: options.maxAttempts ?? 6 });
+      client = new SageMakerClient({
+        region,
+        retryMode: 'standard',
+        maxAttempts: options.maxAttempts ?? 6,
+        // Per attempt: a hung connection fails as TimeoutError (retried by the SDK), never waits forever.
+        requestHandler: {
+          connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+          requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+          throwOnRequestTimeout: true,
+        },
+      });
       clients.set(region, client);
     }
     return client;
   };
-  const calls: Record<string, number> = {};
   const note = <T extends { $metadata: { attempts?: number } }>(output: T): T => {
     retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1);
     return output;
   };
-  const count = (operation: string) => {
-    calls[operation] = (calls[operation] ?? 0) + 1;
-  };
 
   return {
-    calls,
-
-    async create(job) {
-      count('Create');
+    async create(job, signal) {
       const client = clientFor(job.region);
+      const abortable = { abortSignal: signal };
       if (job.kind === 'compilation') {
-        const out = note(await client.send(new CreateCompilationJobCommand(job.request)));
+        const out = note(await client.send(new CreateCompilationJobCommand(job.request), abortable));
         return { arn: out.CompilationJobArn ?? '' };
       }
-      const out = note(await client.send(new CreateOptimizationJobCommand(job.request)));
+      const out = note(await client.send(new CreateOptimizationJobCommand(job.request), abortable));
       return { arn: out.OptimizationJobArn ?? '' };
     },
 
     async describe(kind, region, name, signal) {
-      count('Describe');
       const client = clientFor(region);
       const abortable = { abortSignal: signal };
       if (kind === 'compilation') {
@@ -127,14 +146,16 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
       };
     },
 
-    async list(kind, region, query) {
+    async list(kind, region, query, signal) {
       const client = clientFor(region);
+      const abortable = { abortSignal: signal };
       const seen: JobSnapshot[] = [];
+      let pages = 0;
       let nextToken: string | undefined;
       const creationTimeAfter =
         query.creationTimeAfter === undefined ? undefined : new Date(query.creationTimeAfter);
       do {
-        count('List');
+        pages++;
         const page = {
           // The API rejects an empty NameContains; without a common prefix, list everything in the window.
           NameContains: query.nameContains || undefined,
@@ -146,7 +167,7 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
         };
         if (kind === 'compilation') {
           const out = note(
-            await client.send(new ListCompilationJobsCommand(page), { abortSignal: query.signal }),
+            await client.send(new ListCompilationJobsCommand(page), abortable),
           );
           for (const s of out.CompilationJobSummaries ?? []) {
             seen.push({
@@ -162,7 +183,7 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
           nextToken = out.NextToken;
         } else {
           const out = note(
-            await client.send(new ListOptimizationJobsCommand(page), { abortSignal: query.signal }),
+            await client.send(new ListOptimizationJobsCommand(page), abortable),
           );
           for (const s of out.OptimizationJobSummaries ?? []) {
             seen.push({
@@ -178,15 +199,15 @@ export function createSageMakerJobApi(options: { maxAttempts?: number } = {}): J
           nextToken = out.NextToken;
         }
       } while (nextToken && !query.enough?.(seen));
-      return seen;
+      return { jobs: seen, pages };
     },
 
-    async stop(kind, region, name) {
-      count('Stop');
+    async stop(kind, region, name, signal) {
       const client = clientFor(region);
+      const abortable = { abortSignal: signal };
       if (kind === 'compilation')
-        note(await client.send(new StopCompilationJobCommand({ CompilationJobName: name })));
-      else note(await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name })));
+        note(await client.send(new StopCompilationJobCommand({ CompilationJobName: name }), abortable));
+      else note(await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name }), abortable));
     },
 
     takeRetryCount() {
@@ -203,18 +224,61 @@ export function awsErrorName(error: unknown): string {
   return 'Error';
 }
 
-const TRANSIENT_NAMES = new Set([
+/**
+ * What an error from a SageMaker call means for the caller, decided here and nowhere else:
+ * - throttle: rate exceeded; try again later.
+ * - quota: ResourceLimitExceeded; wait for a free slot.
+ * - credentials: expired or invalid credentials; every later call fails too.
+ * - denied: the policy refuses this operation.
+ * - in-use: a job with this name exists.
+ * - not-found: no job with this name.
+ * - validation: the request itself is wrong; repeating it will not help.
+ * - transient: 5xx, network, per-attempt timeout: the request may or may not have had its effect.
+ * - aborted: the run's signal ended the call (cancel, deadline, fatal error elsewhere).
+ */
+export type AwsErrorKind =
+  | 'throttle'
+  | 'quota'
+  | 'credentials'
+  | 'denied'
+  | 'in-use'
+  | 'not-found'
+  | 'validation'
+  | 'transient'
+  | 'aborted'
+  | 'other';
+
+const THROTTLE_NAMES = new Set([
   'ThrottlingException',
   'Throttling',
   'ThrottledException',
   'RequestLimitExceeded',
   'TooManyRequestsException',
+  'SlowDown',
+]);
+const CREDENTIAL_NAMES = new Set([
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'TokenExpired',
+  'RequestExpired',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
+  'CredentialsProviderError',
+]);
+const TRANSIENT_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
   'InternalFailure',
   'InternalServerError',
+  'InternalError',
   'ServiceUnavailable',
+  'ServiceUnavailableException',
 ]);
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
@@ -223,26 +287,59 @@ const TRANSIENT_CODES = new Set([
   'ETIMEDOUT',
   'EAI_AGAIN',
   'ENOTFOUND',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
-/** Throttling, 5xx and network failures: worth trying again later; the request itself is fine. */
-export function isTransientAwsError(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
+export function classifyAwsError(error: unknown): AwsErrorKind {
+  if (!error || typeof error !== 'object') return 'other';
   const e = error as {
     name?: string;
     code?: string;
     $fault?: string;
     $metadata?: { httpStatusCode?: number };
   };
-  return (
-    TRANSIENT_NAMES.has(e.name ?? '') ||
+  const name = e.name ?? '';
+  if (name === 'AbortError' || name === 'DeadlineError') return 'aborted';
+  if (CREDENTIAL_NAMES.has(name)) return 'credentials';
+  if (/^AccessDenied|^UnauthorizedOperation$|^NotAuthorized/.test(name)) return 'denied';
+  if (THROTTLE_NAMES.has(name)) return 'throttle';
+  if (name === 'ResourceLimitExceeded') return 'quota';
+  if (name === 'ResourceInUse') return 'in-use';
+  if (name === 'ResourceNotFound') return 'not-found';
+  if (name === 'ValidationException' || name === 'SerializationException') return 'validation';
+  if (
+    TRANSIENT_NAMES.has(name) ||
     TRANSIENT_CODES.has(e.code ?? '') ||
     e.$fault === 'server' ||
     (e.$metadata?.httpStatusCode ?? 0) >= 500
-  );
+  ) {
+    return 'transient';
+  }
+  // An SDK error without an HTTP answer (socket hang up, TLS failure) is a network failure.
+  if (e.$metadata === undefined && e.$fault === undefined && /socket|network|connect/i.test(String((error as Error).message))) {
+    return 'transient';
+  }
+  return 'other';
+}
+
+/** Throttling, 5xx and network failures: worth trying again later; the request itself is fine. */
+export function isTransientAwsError(error: unknown): boolean {
+  const kind = classifyAwsError(error);
+  return kind === 'throttle' || kind === 'transient';
 }
 
 export function awsErrorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * True when the SDK sent the request more than once: an earlier attempt of a Create may have created the
+ * job even though the final answer is an error (ResourceInUse after a lost answer).
+ */
+export function sentMoreThanOnce(error: unknown): boolean {
+  const attempts = (error as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts;
+  return typeof attempts === 'number' && attempts > 1;
 }

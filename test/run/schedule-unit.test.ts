@@ -30,7 +30,6 @@ function fakeApi(onCreate: (name: string, call: number) => void): JobApi & { cre
   let calls = 0;
   return {
     created,
-    calls: {},
     async create(job) {
       onCreate(job.jobName, ++calls);
       created.push(job.jobName);
@@ -50,7 +49,7 @@ function fakeApi(onCreate: (name: string, call: number) => void): JobApi & { cre
       return job;
     },
     async list() {
-      return [...jobs.values()];
+      return { jobs: [...jobs.values()], pages: 1 };
     },
     async stop() {},
     takeRetryCount: () => 0,
@@ -64,7 +63,7 @@ describe('scheduleJobs error handling', () => {
     const api = fakeApi((name) => {
       if (name.includes('-bad-')) throw serviceError('ValidationException', { $fault: 'client' });
     });
-    const result = await scheduleJobs(api, [planned('good'), planned('bad')], options);
+    const result = await scheduleJobs({ api }, [planned('good'), planned('bad')], options);
     expect(result.outcome).toBe('finished');
     const bad = result.jobs.find((job) => job.target === 'bad');
     expect(bad).toMatchObject({
@@ -78,7 +77,7 @@ describe('scheduleJobs error handling', () => {
     const api = fakeApi((_name, call) => {
       if (call <= 2) throw serviceError('TimeoutError', { code: 'ECONNRESET' });
     });
-    const result = await scheduleJobs(api, [planned('a')], options);
+    const result = await scheduleJobs({ api }, [planned('a')], options);
     expect(result.jobs[0]?.status).toBe('COMPLETED');
     expect(api.created).toEqual(['p-a-0123abcd']);
   });
@@ -87,7 +86,7 @@ describe('scheduleJobs error handling', () => {
     const api = fakeApi(() => {
       throw serviceError('ThrottlingException', { $fault: 'client' });
     });
-    const result = await scheduleJobs(api, [planned('a')], options);
+    const result = await scheduleJobs({ api }, [planned('a')], options);
     expect(result.jobs[0]).toMatchObject({
       status: 'NOT_CREATED',
       failureReason: expect.stringContaining('ThrottlingException'),
@@ -102,7 +101,7 @@ describe('scheduleJobs watching and adoption', () => {
       throw serviceError('AccessDeniedException', { $fault: 'client' });
     };
     const warnings: string[] = [];
-    const result = await scheduleJobs(api, [planned('a'), planned('b')], options, {
+    const result = await scheduleJobs({ api }, [planned('a'), planned('b')], options, {
       warn: (m) => warnings.push(m),
     });
     expect(result.outcome).toBe('finished');
@@ -120,7 +119,7 @@ describe('scheduleJobs watching and adoption', () => {
       if (++describes === 1) throw serviceError('ThrottlingException', { $fault: 'client' });
       return describe(...args);
     };
-    const result = await scheduleJobs(api, [planned('a')], options);
+    const result = await scheduleJobs({ api }, [planned('a')], options);
     expect(result.jobs[0]?.status).toBe('COMPLETED');
   });
 
@@ -130,7 +129,7 @@ describe('scheduleJobs watching and adoption', () => {
     const existing = await api.describe('compilation', 'us-west-2', 'p-a-0123abcd');
     existing.status = 'STOPPING';
     api.created.length = 0;
-    const result = await scheduleJobs(api, [planned('a')], options);
+    const result = await scheduleJobs({ api }, [planned('a')], options);
     expect(api.created).toEqual(['p-a-0123abcd-r2']);
     expect(result.jobs[0]).toMatchObject({ jobName: 'p-a-0123abcd-r2', status: 'COMPLETED' });
   });
