@@ -6,6 +6,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
   CompilationJobStatus,
@@ -23,6 +24,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mulberry32 } from './random.ts';
 import type {
+  AuthFailure,
   EmulatedJob,
   FaultOptions,
   JobTiming,
@@ -32,8 +34,15 @@ import type {
 } from './types.ts';
 
 export interface SageMakerEmulator {
+  /** Live options: read on every request / job transition, so tests may change them while a run is in progress. */
   options: SageMakerOptions;
+  /** Live fault knobs (see FaultOptions). */
   faults: FaultOptions;
+  /**
+   * Makes the credentials fail from the next request on (`code`, e.g. 'ExpiredTokenException', or a full
+   * AuthFailure), or heals them (undefined). Same as assigning `options.authFailure`.
+   */
+  failAuth(failure: string | AuthFailure | undefined): void;
   handle(req: IncomingMessage, res: ServerResponse): void;
   jobs(): EmulatedJob[];
   /**
@@ -42,6 +51,7 @@ export interface SageMakerEmulator {
    */
   peakConcurrency(kind?: JobKind, region?: string): number;
   reset(): void;
+  /** Stops job timers and destroys every held connection (hung requests, delayed stops), so servers close promptly. */
   close(): void;
 }
 
@@ -158,14 +168,55 @@ const NEO_IMAGE_ACCOUNT: Record<string, string> = {
 class ApiError extends Error {
   readonly type: string;
   readonly status: number;
-  constructor(type: string, message: string, status = 400) {
+  /** How the type is spelled on the wire when it differs from the bare code (`__type` body member, header). */
+  readonly wire?: { type: string; header: string };
+  constructor(type: string, message: string, status = 400, wire?: { type: string; header: string }) {
     super(message);
     this.type = type;
     this.status = status;
+    this.wire = wire;
   }
 }
 
 const validation = (message: string) => new ApiError('ValidationException', message);
+
+/** Errors of the service's authentication front door (Coral), answered before the operation runs. */
+const AUTH_ERRORS: Record<string, { status: number; message: (op: string, arn: string) => string }> = {
+  ExpiredTokenException: {
+    status: 400,
+    message: () => 'The security token included in the request is expired',
+  },
+  InvalidClientTokenId: {
+    status: 403,
+    message: () => 'The security token included in the request is invalid.',
+  },
+  UnrecognizedClientException: {
+    status: 400,
+    message: () => 'The security token included in the request is invalid.',
+  },
+  AccessDeniedException: {
+    status: 400,
+    message: (op, arn) =>
+      `User: ${arn} is not authorized to perform: sagemaker:${op} because no identity-based policy allows the sagemaker:${op} action`,
+  },
+};
+
+/**
+ * Coral's wire form of a front-door error: a namespaced `__type` and an `x-amzn-ErrorType` with a URL suffix, both of
+ * which the SDK reduces to the bare code.
+ */
+function authError(code: string, op: string, arn: string): ApiError {
+  const known = AUTH_ERRORS[code];
+  return new ApiError(
+    code,
+    known ? known.message(op, arn) : `${code}: the request was not authorized`,
+    known?.status ?? 400,
+    {
+      type: `com.amazon.coral.service#${code}`,
+      header: `${code}:http://internal.amazon.com/coral/com.amazon.coral.service/`,
+    },
+  );
+}
 
 function fmt(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -885,6 +936,7 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     }
     if (job.kind === 'compilation') writeCompilationArtifact(job);
     else writeOptimizationArtifacts(job);
+    job.artifact = options.artifactFor?.(job.name, job.request) ?? job.artifact;
     finish(job, 'COMPLETED');
   };
 
@@ -1274,6 +1326,48 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     return false;
   };
 
+  // ----- held connections (hung requests, delayed stops): released by the client giving up or by close()
+
+  const held = new Set<() => void>();
+  /** Resolves true after `ms` (never when undefined), false as soon as the client goes away or the emulator closes. */
+  const hold = (socket: Socket, ms?: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (answered: boolean) => {
+        if (!held.delete(release)) return;
+        if (timer) clearTimeout(timer);
+        socket.off('close', gone);
+        resolve(answered);
+      };
+      const gone = () => done(false);
+      const release = () => {
+        socket.destroy();
+        done(false);
+      };
+      held.add(release);
+      socket.once('close', gone);
+      if (ms !== undefined) timer = setTimeout(() => done(true), ms);
+    });
+
+  // ----- credentials
+
+  /** SageMaker requests answered so far, and the count when the current `options.authFailure` was first seen. */
+  let answered = 0;
+  let authSeen: AuthFailure | undefined;
+  let authFrom = 0;
+  const authFails = (op: string): AuthFailure | undefined => {
+    const failure = options.authFailure;
+    if (failure !== authSeen) {
+      authSeen = failure;
+      authFrom = answered;
+    }
+    if (!failure) return undefined;
+    if (answered - authFrom < (failure.afterCalls ?? 0)) return undefined;
+    if (failure.operations && !failure.operations.includes(op)) return undefined;
+    return failure;
+  };
+  const callerArn = () => `arn:aws:sts::${options.accountId}:assumed-role/NeoCompileRole/GitHubActions`;
+
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const time = Date.now();
@@ -1293,6 +1387,7 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     }
 
     const send = (status: number, payload: Json, errorType?: string) => {
+      answered++;
       record({ service: 'sagemaker', operation: op, region, time, body, status });
       const text = JSON.stringify(payload);
       const headers: Record<string, string | number> = {
@@ -1304,7 +1399,8 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       res.writeHead(status, headers);
       res.end(text);
     };
-    const sendError = (e: ApiError) => send(e.status, { __type: e.type, message: e.message }, e.type);
+    const sendError = (e: ApiError) =>
+      send(e.status, { __type: e.wire?.type ?? e.type, message: e.message }, e.wire?.header ?? e.type);
     const drop = (detail: string) => {
       record({ service: 'sagemaker', operation: op, region, time, body, status: 0, detail });
       req.socket.destroy();
@@ -1312,14 +1408,22 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
 
     const subject = faultsApply(op);
     if (subject && faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (subject && roll(faults.hangRate)) {
+      record({ service: 'sagemaker', operation: op, region, time, body, status: 0, detail: 'hung' });
+      await hold(req.socket);
+      return;
+    }
     if (subject && roll(faults.dropRate)) return drop('dropped');
+    const auth = authFails(op);
+    if (auth) return sendError(authError(auth.code, op, callerArn()));
     if (subject && roll(faults.throttleRate))
-      return sendError(new ApiError('ThrottlingException', 'Rate exceeded'));
+      return sendError(new ApiError('ThrottlingException', faults.errorMessage ?? 'Rate exceeded'));
     if (subject && roll(faults.errorRate)) {
       return sendError(
         new ApiError(
           'InternalFailure',
-          'The request processing has failed because of an unknown error, exception or failure.',
+          faults.errorMessage ??
+            'The request processing has failed because of an unknown error, exception or failure.',
           500,
         ),
       );
@@ -1330,6 +1434,10 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       return sendError(new ApiError('UnknownOperationException', `Unknown operation: ${target || '(none)'}`));
     }
     if (parseError) return sendError(parseError);
+    const isStop = op.startsWith('Stop');
+    if (isStop && options.stopDelayMs && options.stopDelayMs > 0) {
+      if (!(await hold(req.socket, options.stopDelayMs))) return;
+    }
     let result: Json;
     try {
       result = dispatch(op, region, body as Json);
@@ -1337,8 +1445,10 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       if (e instanceof ApiError) return sendError(e);
       throw e;
     }
-    if (op.startsWith('Create') && subject && roll(faults.dropAfterCreateRate))
-      return drop('dropped-after-create');
+    const isCreate = op.startsWith('Create');
+    if (isCreate && subject && roll(faults.dropAfterCreateRate)) return drop('dropped-after-create');
+    if ((isCreate || isStop) && subject && roll(faults.dropAfterEffectRate))
+      return drop('dropped-after-effect');
     send(200, result);
   };
 
@@ -1390,7 +1500,13 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       rngSeed = faults.seed;
       rng = prng(rngSeed);
     },
-    close: clearTimers,
+    failAuth: (failure) => {
+      options.authFailure = typeof failure === 'string' ? { code: failure } : failure;
+    },
+    close: () => {
+      clearTimers();
+      for (const release of [...held]) release();
+    },
   };
 }
 
