@@ -1,28 +1,31 @@
 // SageMaker part of the local emulator: speaks AWS JSON 1.1 (X-Amz-Target: SageMaker.<Operation>) exactly as the
 // real service does, so the real @aws-sdk/client-sagemaker talks to it through AWS_ENDPOINT_URL_SAGEMAKER.
 //
-// Everything the public reference pages (shared/seeds) state about CreateCompilationJob / CreateOptimizationJob
-// is enforced here with ValidationException; it deliberately does not reuse any of the action's own validation.
+// Every request is validated against the published API model (botocore's service-2.json, reduced to the operations
+// the action uses: emulator/sagemaker-model.json), and every answer is checked against the model's output shapes.
+// On top, everything the public reference pages (shared/seeds) state about CreateCompilationJob /
+// CreateOptimizationJob is enforced with ValidationException. Nothing here reuses the action's own validation.
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
-  CompilationJobStatus,
   Framework,
-  ListCompilationJobsSortBy,
-  ListOptimizationJobsSortBy,
-  ModelSpeculativeDecodingTechnique,
-  OptimizationJobDeploymentInstanceType,
-  OptimizationJobStatus,
-  SortOrder,
   TargetDevice,
   TargetPlatformAccelerator,
-  TargetPlatformArch,
   TargetPlatformOs,
 } from '@aws-sdk/client-sagemaker';
 import { mulberry32 } from './random.ts';
+import {
+  MODEL,
+  ModelTypeError,
+  matchesPattern,
+  validateInput,
+  validateOutput,
+  validationMessage,
+  violation,
+} from './sagemaker-model.ts';
 import type {
   AuthFailure,
   EmulatedJob,
@@ -50,6 +53,12 @@ export interface SageMakerEmulator {
    * one of them: across the other dimension (e.g. all regions of a kind); with neither: across everything.
    */
   peakConcurrency(kind?: JobKind, region?: string): number;
+  /**
+   * Every successful answer is checked against the model's output shapes; this lists the violations so far
+   * ("DescribeCompilationJob: Value ... at 'failureReason' failed to satisfy constraint: ..."). Empty unless a
+   * test injected text the service would never send (artifactFor, failureFor) or the emulator has a bug.
+   */
+  responseViolations(): string[];
   reset(): void;
   /** Stops job timers and destroys every held connection (hung requests, delayed stops), so servers close promptly. */
   close(): void;
@@ -73,38 +82,15 @@ const TWENTY_EIGHT_DAYS_S = 2_419_200;
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
 
-const OPERATIONS = new Set([
-  'CreateCompilationJob',
-  'DescribeCompilationJob',
-  'ListCompilationJobs',
-  'StopCompilationJob',
-  'CreateOptimizationJob',
-  'DescribeOptimizationJob',
-  'ListOptimizationJobs',
-  'StopOptimizationJob',
-]);
+/** The operations the emulator answers: exactly those of the reduced model. */
+const OPERATIONS: ReadonlySet<string> = new Set(Object.keys(MODEL.operations));
 
 // ---------------------------------------------------------------------------------------------------------------
-// Constraints (API reference pages)
+// Constraints the reference pages (shared/seeds) state beyond the API model (emulator/sagemaker-model.json)
 
-const P = {
-  entityName: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$',
-  roleArn: '^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$',
-  modelPackageArn:
-    '^arn:aws(-cn|-us-gov|-iso-f)?:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}$',
-  s3Uri: '^(https|s3)://([^/]+)/?(.*)$',
-  frameworkVersion: '[0-9]\\.[A-Za-z0-9.]+',
-  dataInputConfig: '[\\S\\s]+',
-  compilerOptions: '.*',
-  kmsKeyId: '[a-zA-Z0-9:/_-]*',
-  vpcId: '[-0-9a-zA-Z]+',
-  tag: '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$',
-  nameContains: '[a-zA-Z0-9\\-]+',
-  nextToken: '.*',
-  envKey: '^(?!\\s*$).+',
-  envValue: '^(?!\\s*$).+',
-  image: '.*',
-} as const;
+/** CreateCompilationJob page: ModelPackageVersionArn names one of these partitions (the model allows any). */
+const MODEL_PACKAGE_ARN_PATTERN =
+  '^arn:aws(-cn|-us-gov|-iso-f)?:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}$';
 
 /** KMS key formats listed on the CreateCompilationJob page: key id, key ARN, alias name, alias ARN. */
 const KMS_FORMATS = [
@@ -178,7 +164,36 @@ class ApiError extends Error {
   }
 }
 
-const validation = (message: string) => new ApiError('ValidationException', message);
+/** Coral's validation error, in its wire form (the SDK reduces both spellings to ValidationException). */
+const validation = (message: string) =>
+  new ApiError('ValidationException', message, 400, {
+    type: 'com.amazon.coral.validate#ValidationException',
+    header: 'ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/',
+  });
+
+/** The model's constraints, then the reference pages' stricter ones, reported together as the service does. */
+function checkRequest(op: string, body: Json): void {
+  let errors: string[];
+  try {
+    errors = validateInput(op, body);
+  } catch (e) {
+    if (e instanceof ModelTypeError) throw new ApiError('SerializationException', e.message);
+    throw e;
+  }
+  const message = validationMessage([...errors, ...documentedConstraints(op, body)]);
+  if (message) throw validation(message);
+}
+
+/**
+ * Members the model marks required in answers that the emulator leaves out until they mean something (the reference
+ * page: FailureReason "if a model compilation job failed"; ModelArtifacts once there are artifacts; InputConfig of a
+ * job created from a ModelPackageVersionArn, which has none of its own).
+ */
+const OPTIONAL_IN_OUTPUT: ReadonlySet<string> = new Set([
+  'DescribeCompilationJobResponse.FailureReason',
+  'DescribeCompilationJobResponse.ModelArtifacts',
+  'DescribeCompilationJobResponse.InputConfig',
+]);
 
 /** Errors of the service's authentication front door (Coral), answered before the operation runs. */
 const AUTH_ERRORS: Record<string, { status: number; message: (op: string, arn: string) => string }> = {
@@ -218,177 +233,60 @@ function authError(code: string, op: string, arn: string): ApiError {
   );
 }
 
-function fmt(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value))
-    return `'[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}]'`;
-  if (typeof value === 'object') return `'${JSON.stringify(value)}'`;
-  return `'${String(value)}'`;
-}
-
-interface StrRule {
-  required?: boolean;
-  min?: number;
-  max?: number;
-  pattern?: string;
-  enumValues?: readonly string[];
-}
-
-interface NumRule {
-  required?: boolean;
-  min?: number;
-  max?: number;
-}
-
-const regexCache = new Map<string, RegExp>();
-function fullMatch(pattern: string, value: string): boolean {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    // Coral matches the whole value (Java Pattern.matches), whether or not the pattern is anchored.
-    re = new RegExp(`^(?:${pattern})$`, 'u');
-    regexCache.set(pattern, re);
-  }
-  return re.test(value);
-}
-
-/** Collects schema-level violations the way Coral reports them: "N validation errors detected: ...; ...". */
-class Checker {
-  readonly errors: string[] = [];
-
-  private fail(path: string, value: unknown, constraint: string): void {
-    this.errors.push(
-      `Value ${fmt(value)} at '${path}' failed to satisfy constraint: Member must ${constraint}`,
+/**
+ * Violations of what the reference pages state beyond the model, worded like the model's own (so they join the same
+ * "N validation errors detected" answer).
+ */
+function documentedConstraints(op: string, b: Json): string[] {
+  const errors: string[] = [];
+  const sc = b.StoppingCondition as Json | undefined;
+  const runtime = sc?.MaxRuntimeInSeconds;
+  if (typeof runtime === 'number' && runtime > TWENTY_EIGHT_DAYS_S) {
+    // StoppingCondition: "The maximum value is 28 days."
+    errors.push(
+      violation(
+        'stoppingCondition.maxRuntimeInSeconds',
+        runtime,
+        `have value less than or equal to ${TWENTY_EIGHT_DAYS_S}`,
+      ),
     );
   }
-
-  private present(path: string, value: unknown, required: boolean | undefined): boolean {
-    if (value === undefined || value === null) {
-      if (required) this.fail(path, null, 'not be null');
-      return false;
+  if (op === 'CreateCompilationJob') {
+    const arn = b.ModelPackageVersionArn;
+    if (
+      typeof arn === 'string' &&
+      matchesModelPattern('ModelPackageArn', arn) &&
+      !matchesPattern(MODEL_PACKAGE_ARN_PATTERN, arn)
+    ) {
+      errors.push(
+        violation(
+          'modelPackageVersionArn',
+          arn,
+          `satisfy regular expression pattern: ${MODEL_PACKAGE_ARN_PATTERN}`,
+        ),
+      );
     }
-    return true;
   }
-
-  str(path: string, value: unknown, rule: StrRule = {}): string | undefined {
-    if (!this.present(path, value, rule.required)) return undefined;
-    if (typeof value !== 'string') throw serialization(path, 'a string', value);
-    if (rule.min !== undefined && value.length < rule.min) {
-      this.fail(path, value, `have length greater than or equal to ${rule.min}`);
+  if (op === 'CreateOptimizationJob') {
+    // The action's (and the CLI page's) model source is S3; SageMakerModel sources are not emulated.
+    const ms = b.ModelSource as Json | undefined;
+    if (ms && typeof ms === 'object') {
+      const s3 = ms.S3 as Json | undefined;
+      if (s3 === undefined || s3 === null) errors.push(violation('modelSource.s3', null, 'not be null'));
+      else if (s3.S3Uri === undefined || s3.S3Uri === null)
+        errors.push(violation('modelSource.s3.s3Uri', null, 'not be null'));
     }
-    if (rule.max !== undefined && value.length > rule.max) {
-      this.fail(path, value, `have length less than or equal to ${rule.max}`);
+    const configs = b.OptimizationConfigs;
+    if (Array.isArray(configs) && configs.length === 0) {
+      errors.push(violation('optimizationConfigs', configs, 'have length greater than or equal to 1'));
     }
-    if (rule.pattern !== undefined && !fullMatch(rule.pattern, value)) {
-      this.fail(path, value, `satisfy regular expression pattern: ${rule.pattern}`);
-    }
-    if (rule.enumValues && !rule.enumValues.includes(value)) {
-      this.fail(path, value, `satisfy enum value set: [${rule.enumValues.join(', ')}]`);
-    }
-    return value;
   }
-
-  int(path: string, value: unknown, rule: NumRule = {}): number | undefined {
-    if (!this.present(path, value, rule.required)) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw serialization(path, 'an integer', value);
-    if (rule.min !== undefined && value < rule.min)
-      this.fail(path, value, `have value greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value > rule.max)
-      this.fail(path, value, `have value less than or equal to ${rule.max}`);
-    return value;
-  }
-
-  bool(path: string, value: unknown, required?: boolean): boolean | undefined {
-    if (!this.present(path, value, required)) return undefined;
-    if (typeof value !== 'boolean') throw serialization(path, 'a boolean', value);
-    return value;
-  }
-
-  timestamp(path: string, value: unknown): number | undefined {
-    if (!this.present(path, value, false)) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw serialization(path, 'a timestamp', value);
-    return value * 1000;
-  }
-
-  struct(path: string, value: unknown, required?: boolean): Json | undefined {
-    if (!this.present(path, value, required)) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) throw serialization(path, 'a structure', value);
-    return value as Json;
-  }
-
-  list(path: string, value: unknown, rule: NumRule = {}): unknown[] | undefined {
-    if (!this.present(path, value, rule.required)) return undefined;
-    if (!Array.isArray(value)) throw serialization(path, 'a list', value);
-    if (rule.min !== undefined && value.length < rule.min) {
-      this.fail(path, value, `have length greater than or equal to ${rule.min}`);
-    }
-    if (rule.max !== undefined && value.length > rule.max) {
-      this.fail(path, value, `have length less than or equal to ${rule.max}`);
-    }
-    return value;
-  }
-
-  map(
-    path: string,
-    value: unknown,
-    max: number,
-    key: StrRule,
-    val: StrRule,
-  ): Record<string, unknown> | undefined {
-    const m = this.struct(path, value);
-    if (!m) return undefined;
-    const entries = Object.entries(m);
-    if (entries.length > max) this.fail(path, m, `have length less than or equal to ${max}`);
-    for (const [k, v] of entries) {
-      this.str(`${path}.${k}.key`, k, key);
-      this.str(`${path}.${k}.value`, v, { ...val, required: true });
-    }
-    return m;
-  }
-
-  throwIfAny(): void {
-    const n = this.errors.length;
-    if (n > 0)
-      throw validation(`${n} validation error${n > 1 ? 's' : ''} detected: ${this.errors.join('; ')}`);
-  }
+  return errors;
 }
 
-function serialization(path: string, expected: string, value: unknown): ApiError {
-  return new ApiError(
-    'SerializationException',
-    `Unexpected value type for member '${path}': expected ${expected} but got ${Array.isArray(value) ? 'a list' : typeof value}`,
-  );
-}
-
-const enumValues = (e: Record<string, string>): readonly string[] => Object.values(e);
-const TARGET_DEVICES = enumValues(TargetDevice);
-const FRAMEWORKS = enumValues(Framework);
-const OSES = enumValues(TargetPlatformOs);
-const ARCHES = enumValues(TargetPlatformArch);
-const ACCELERATORS = enumValues(TargetPlatformAccelerator);
-const INSTANCE_TYPES = enumValues(OptimizationJobDeploymentInstanceType);
-const SPECULATIVE_TECHNIQUES = enumValues(ModelSpeculativeDecodingTechnique);
-const COMPILATION_STATUSES = enumValues(CompilationJobStatus);
-const OPTIMIZATION_STATUSES = enumValues(OptimizationJobStatus);
-const COMPILATION_SORT_BY = enumValues(ListCompilationJobsSortBy);
-const OPTIMIZATION_SORT_BY = enumValues(ListOptimizationJobsSortBy);
-const SORT_ORDERS = enumValues(SortOrder);
-
-// ---------------------------------------------------------------------------------------------------------------
-// Shared request pieces
-
-function checkStoppingCondition(c: Checker, value: unknown): Json | undefined {
-  const sc = c.struct('stoppingCondition', value, true);
-  if (!sc) return undefined;
-  c.int('stoppingCondition.maxRuntimeInSeconds', sc.MaxRuntimeInSeconds, {
-    min: 1,
-    max: TWENTY_EIGHT_DAYS_S,
-  });
-  c.int('stoppingCondition.maxWaitTimeInSeconds', sc.MaxWaitTimeInSeconds, { min: 1 });
-  c.int('stoppingCondition.maxPendingTimeInSeconds', sc.MaxPendingTimeInSeconds, {
-    min: 7200,
-    max: TWENTY_EIGHT_DAYS_S,
-  });
-  return sc;
+function matchesModelPattern(shape: string, value: string): boolean {
+  const pattern = MODEL.shapes[shape]?.pattern;
+  return pattern === undefined || matchesPattern(pattern, value);
 }
 
 function checkStoppingConditionRules(sc: Json | undefined): void {
@@ -399,29 +297,6 @@ function checkStoppingConditionRules(sc: Json | undefined): void {
       `Invalid StoppingCondition: MaxWaitTimeInSeconds (${sc.MaxWaitTimeInSeconds}) must be equal to or greater than MaxRuntimeInSeconds (${runtime}).`,
     );
   }
-}
-
-function checkVpc(c: Checker, value: unknown): void {
-  const vpc = c.struct('vpcConfig', value);
-  if (!vpc) return;
-  const sgs = c.list('vpcConfig.securityGroupIds', vpc.SecurityGroupIds, { required: true, min: 1, max: 5 });
-  sgs?.forEach((sg, i) => {
-    c.str(`vpcConfig.securityGroupIds.${i + 1}.member`, sg, { required: true, max: 32, pattern: P.vpcId });
-  });
-  const subnets = c.list('vpcConfig.subnets', vpc.Subnets, { required: true, min: 1, max: 16 });
-  subnets?.forEach((s, i) => {
-    c.str(`vpcConfig.subnets.${i + 1}.member`, s, { required: true, max: 32, pattern: P.vpcId });
-  });
-}
-
-function checkTags(c: Checker, value: unknown): void {
-  const tags = c.list('tags', value, { min: 0, max: 50 });
-  tags?.forEach((t, i) => {
-    const tag = c.struct(`tags.${i + 1}.member`, t, true);
-    if (!tag) return;
-    c.str(`tags.${i + 1}.member.key`, tag.Key, { required: true, min: 1, max: 128, pattern: P.tag });
-    c.str(`tags.${i + 1}.member.value`, tag.Value, { min: 0, max: 256, pattern: P.tag });
-  });
 }
 
 function checkTagRules(value: unknown): void {
@@ -450,61 +325,11 @@ function checkKmsKeyId(path: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------------------------
 // CreateCompilationJob validation
 
+/** Semantic rules of the reference pages; runs after the request passed the model. */
 function validateCompilationRequest(b: Json, region: string): void {
-  const c = new Checker();
-  c.str('compilationJobName', b.CompilationJobName, {
-    required: true,
-    min: 1,
-    max: 63,
-    pattern: P.entityName,
-  });
-  c.str('roleArn', b.RoleArn, { required: true, min: 20, max: 2048, pattern: P.roleArn });
-  c.str('modelPackageVersionArn', b.ModelPackageVersionArn, {
-    min: 1,
-    max: 2048,
-    pattern: P.modelPackageArn,
-  });
-  const ic = c.struct('inputConfig', b.InputConfig);
-  if (ic) {
-    c.str('inputConfig.s3Uri', ic.S3Uri, { required: true, max: 1024, pattern: P.s3Uri });
-    c.str('inputConfig.dataInputConfig', ic.DataInputConfig, {
-      min: 1,
-      max: 16384,
-      pattern: P.dataInputConfig,
-    });
-    c.str('inputConfig.framework', ic.Framework, { required: true, enumValues: FRAMEWORKS });
-    c.str('inputConfig.frameworkVersion', ic.FrameworkVersion, {
-      min: 3,
-      max: 10,
-      pattern: P.frameworkVersion,
-    });
-  }
-  const oc = c.struct('outputConfig', b.OutputConfig, true);
-  if (oc) {
-    c.str('outputConfig.s3OutputLocation', oc.S3OutputLocation, {
-      required: true,
-      max: 1024,
-      pattern: P.s3Uri,
-    });
-    c.str('outputConfig.targetDevice', oc.TargetDevice, { enumValues: TARGET_DEVICES });
-    const tp = c.struct('outputConfig.targetPlatform', oc.TargetPlatform);
-    if (tp) {
-      c.str('outputConfig.targetPlatform.os', tp.Os, { required: true, enumValues: OSES });
-      c.str('outputConfig.targetPlatform.arch', tp.Arch, { required: true, enumValues: ARCHES });
-      c.str('outputConfig.targetPlatform.accelerator', tp.Accelerator, { enumValues: ACCELERATORS });
-    }
-    c.str('outputConfig.compilerOptions', oc.CompilerOptions, {
-      min: 3,
-      max: 1024,
-      pattern: P.compilerOptions,
-    });
-    c.str('outputConfig.kmsKeyId', oc.KmsKeyId, { max: 2048, pattern: P.kmsKeyId });
-  }
-  checkVpc(c, b.VpcConfig);
-  const sc = checkStoppingCondition(c, b.StoppingCondition);
-  checkTags(c, b.Tags);
-  c.throwIfAny();
-
+  const ic = b.InputConfig as Json | undefined;
+  const oc = b.OutputConfig as Json | undefined;
+  const sc = b.StoppingCondition as Json | undefined;
   // Cross-member rules stated on the reference pages (reported one at a time, like the service does).
   if (ic && b.ModelPackageVersionArn !== undefined) {
     throw validation(
@@ -640,65 +465,11 @@ function checkOutputConfigRules(oc: Json, region: string): void {
 // ---------------------------------------------------------------------------------------------------------------
 // CreateOptimizationJob validation
 
+/** Semantic rules of the reference pages; runs after the request passed the model. */
 function validateOptimizationRequest(b: Json): void {
-  const c = new Checker();
-  c.str('optimizationJobName', b.OptimizationJobName, {
-    required: true,
-    min: 1,
-    max: 63,
-    pattern: P.entityName,
-  });
-  c.str('roleArn', b.RoleArn, { required: true, min: 20, max: 2048, pattern: P.roleArn });
-  const ms = c.struct('modelSource', b.ModelSource, true);
-  if (ms) {
-    const s3 = c.struct('modelSource.s3', ms.S3, true);
-    if (s3) {
-      c.str('modelSource.s3.s3Uri', s3.S3Uri, { required: true, max: 1024, pattern: P.s3Uri });
-      const mac = c.struct('modelSource.s3.modelAccessConfig', s3.ModelAccessConfig);
-      if (mac) c.bool('modelSource.s3.modelAccessConfig.acceptEula', mac.AcceptEula, true);
-    }
-  }
-  c.str('deploymentInstanceType', b.DeploymentInstanceType, { required: true, enumValues: INSTANCE_TYPES });
-  c.int('maxInstanceCount', b.MaxInstanceCount, { min: 1 });
-  c.map(
-    'optimizationEnvironment',
-    b.OptimizationEnvironment,
-    25,
-    { max: 256, pattern: P.envKey },
-    { max: 256 },
-  );
-  const configs = c.list('optimizationConfigs', b.OptimizationConfigs, { required: true, min: 1, max: 10 });
-  configs?.forEach((cfg, i) => {
-    const path = `optimizationConfigs.${i + 1}.member`;
-    const u = c.struct(path, cfg, true);
-    if (!u) return;
-    for (const member of OPTIMIZATION_CONFIG_MEMBERS) {
-      const mpath = `${path}.${member[0]?.toLowerCase()}${member.slice(1)}`;
-      const m = c.struct(mpath, u[member]);
-      if (!m) continue;
-      c.str(`${mpath}.image`, m.Image, { max: 255, pattern: P.image });
-      if (member === 'ModelSpeculativeDecodingConfig') {
-        c.str(`${mpath}.technique`, m.Technique, { required: true, enumValues: SPECULATIVE_TECHNIQUES });
-      } else {
-        c.map(`${mpath}.overrideEnvironment`, m.OverrideEnvironment, 25, { max: 256 }, { max: 256 });
-      }
-    }
-  });
-  const oc = c.struct('outputConfig', b.OutputConfig, true);
-  if (oc) {
-    c.str('outputConfig.s3OutputLocation', oc.S3OutputLocation, {
-      required: true,
-      max: 1024,
-      pattern: P.s3Uri,
-    });
-    c.str('outputConfig.kmsKeyId', oc.KmsKeyId, { max: 2048, pattern: P.kmsKeyId });
-  }
-  checkStoppingCondition(c, b.StoppingCondition);
-  checkTags(c, b.Tags);
-  checkVpc(c, b.VpcConfig);
-  c.throwIfAny();
-
-  (configs as Json[] | undefined)?.forEach((cfg, i) => {
+  const configs = b.OptimizationConfigs as Json[];
+  const oc = b.OutputConfig as Json | undefined;
+  configs.forEach((cfg, i) => {
     const set = OPTIMIZATION_CONFIG_MEMBERS.filter((m) => cfg[m] !== undefined && cfg[m] !== null);
     if (set.length !== 1) {
       throw validation(
@@ -1194,24 +965,19 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
   });
 
   const list = (kind: JobKind, region: string, b: Json): { items: Job[]; nextToken?: string } => {
-    const c = new Checker();
-    const statuses = kind === 'compilation' ? COMPILATION_STATUSES : OPTIMIZATION_STATUSES;
-    const sortBys = kind === 'compilation' ? COMPILATION_SORT_BY : OPTIMIZATION_SORT_BY;
-    const token = c.str('nextToken', b.NextToken, { max: 8192, pattern: P.nextToken });
-    const max = c.int('maxResults', b.MaxResults, { min: 1, max: 100 }) ?? (kind === 'compilation' ? 10 : 50);
-    const createdAfter = c.timestamp('creationTimeAfter', b.CreationTimeAfter);
-    const createdBefore = c.timestamp('creationTimeBefore', b.CreationTimeBefore);
-    const modifiedAfter = c.timestamp('lastModifiedTimeAfter', b.LastModifiedTimeAfter);
-    const modifiedBefore = c.timestamp('lastModifiedTimeBefore', b.LastModifiedTimeBefore);
-    const nameContains = c.str('nameContains', b.NameContains, { max: 63, pattern: P.nameContains });
-    const status = c.str('statusEquals', b.StatusEquals, { enumValues: statuses });
-    const sortBy = c.str('sortBy', b.SortBy, { enumValues: sortBys }) ?? 'CreationTime';
-    const sortOrder = c.str('sortOrder', b.SortOrder, { enumValues: SORT_ORDERS }) ?? 'Ascending'; // the API reference's default
-    const contains =
-      kind === 'optimization'
-        ? c.str('optimizationContains', b.OptimizationContains, { max: 256 })
-        : undefined;
-    c.throwIfAny();
+    // The request passed the model, so every member present has its type.
+    const token = b.NextToken as string | undefined;
+    const max = (b.MaxResults as number | undefined) ?? (kind === 'compilation' ? 10 : 50);
+    const ms = (seconds: unknown) => (typeof seconds === 'number' ? seconds * 1000 : undefined);
+    const createdAfter = ms(b.CreationTimeAfter);
+    const createdBefore = ms(b.CreationTimeBefore);
+    const modifiedAfter = ms(b.LastModifiedTimeAfter);
+    const modifiedBefore = ms(b.LastModifiedTimeBefore);
+    const nameContains = b.NameContains as string | undefined;
+    const status = b.StatusEquals as string | undefined;
+    const sortBy = (b.SortBy as string | undefined) ?? 'CreationTime';
+    const sortOrder = (b.SortOrder as string | undefined) ?? 'Ascending'; // the API reference's default
+    const contains = kind === 'optimization' ? (b.OptimizationContains as string | undefined) : undefined;
 
     const fingerprint = createHash('sha256')
       .update(
@@ -1282,14 +1048,12 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
         return { CompilationJobArn: job.arn };
       }
       case 'DescribeCompilationJob':
-        checkName('compilationJobName', b.CompilationJobName);
         return describeCompilation(findJob('compilation', region, b.CompilationJobName));
       case 'ListCompilationJobs': {
         const { items, nextToken } = list('compilation', region, b);
         return { CompilationJobSummaries: items.map(compilationSummary), NextToken: nextToken };
       }
       case 'StopCompilationJob':
-        checkName('compilationJobName', b.CompilationJobName);
         stopJob(findJob('compilation', region, b.CompilationJobName));
         return {};
       case 'CreateOptimizationJob': {
@@ -1298,14 +1062,12 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
         return { OptimizationJobArn: job.arn };
       }
       case 'DescribeOptimizationJob':
-        checkName('optimizationJobName', b.OptimizationJobName);
         return describeOptimization(findJob('optimization', region, b.OptimizationJobName));
       case 'ListOptimizationJobs': {
         const { items, nextToken } = list('optimization', region, b);
         return { OptimizationJobSummaries: items.map(optimizationSummary), NextToken: nextToken };
       }
       case 'StopOptimizationJob':
-        checkName('optimizationJobName', b.OptimizationJobName);
         stopJob(findJob('optimization', region, b.OptimizationJobName));
         return {};
       default:
@@ -1368,6 +1130,16 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
   };
   const callerArn = () => `arn:aws:sts::${options.accountId}:assumed-role/NeoCompileRole/GitHubActions`;
 
+  /** Answers that break the model (an emulator bug, or text a test injected on purpose), for tests to assert on. */
+  const responseViolations: string[] = [];
+  const checkResponse = (op: string, payload: Json) => {
+    // Drop the undefined members JSON.stringify leaves out, as the wire does.
+    const wire = JSON.parse(JSON.stringify(payload)) as unknown;
+    for (const v of validateOutput(op, wire, { optionalInOutput: OPTIONAL_IN_OUTPUT })) {
+      responseViolations.push(`${op}: ${v}`);
+    }
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const time = Date.now();
@@ -1388,6 +1160,7 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
 
     const send = (status: number, payload: Json, errorType?: string) => {
       answered++;
+      if (status === 200) checkResponse(op, payload);
       record({ service: 'sagemaker', operation: op, region, time, body, status });
       const text = JSON.stringify(payload);
       const headers: Record<string, string | number> = {
@@ -1440,6 +1213,7 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     }
     let result: Json;
     try {
+      checkRequest(op, body as Json);
       result = dispatch(op, region, body as Json);
     } catch (e) {
       if (e instanceof ApiError) return sendError(e);
@@ -1499,7 +1273,9 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       rateWindows.clear();
       rngSeed = faults.seed;
       rng = prng(rngSeed);
+      responseViolations.length = 0;
     },
+    responseViolations: () => [...responseViolations],
     failAuth: (failure) => {
       options.authFailure = typeof failure === 'string' ? { code: failure } : failure;
     },
@@ -1508,12 +1284,6 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       for (const release of [...held]) release();
     },
   };
-}
-
-function checkName(path: string, value: unknown): void {
-  const c = new Checker();
-  c.str(path, value, { required: true, min: 1, max: 63, pattern: P.entityName });
-  c.throwIfAny();
 }
 
 function encodeToken(t: { o: number; f: string }): string {

@@ -89,6 +89,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // Every answer the emulator gave in the test fits the model's output shapes.
+  expect(emu.responseViolations()).toEqual([]);
   emu.close();
   for (const c of clients.splice(0)) c.destroy();
   server.closeAllConnections();
@@ -158,6 +160,17 @@ async function waitForStatus(
     if (d.CompilationJobStatus === status) return d;
     if (Date.now() > deadline)
       throw new Error(`${name} stayed ${d.CompilationJobStatus}, expected ${status}`);
+    await sleep(5);
+  }
+}
+
+async function waitForOptimizationStatus(name: string, status: string) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const d = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
+    if (d.OptimizationJobStatus === status) return d;
+    if (Date.now() > deadline)
+      throw new Error(`${name} stayed ${d.OptimizationJobStatus}, expected ${status}`);
     await sleep(5);
   }
 }
@@ -411,6 +424,28 @@ const compilationCases: [string, (r: Loose) => void, string][] = [
     'vpcConfig.subnets',
   ],
   ['subnets missing', (r) => (r.VpcConfig = { SecurityGroupIds: ['sg-1'] }), 'vpcConfig.subnets'],
+  // Issue 12: what the API model refuses although a YAML config may produce it.
+  [
+    'CompilerOptions with a trailing newline (YAML block scalar)',
+    (r) => (r.OutputConfig.CompilerOptions = '{"mcpu": "cortex-a72"}\n'),
+    "at 'outputConfig.compilerOptions' failed to satisfy constraint: Member must satisfy regular expression pattern: .*",
+  ],
+  [
+    'CompilerOptions with U+2028',
+    (r) => (r.OutputConfig.CompilerOptions = '{"a": 1}\u2028'),
+    'outputConfig.compilerOptions',
+  ],
+  [
+    'MaxRuntimeInSeconds above int32',
+    (r) => (r.StoppingCondition.MaxRuntimeInSeconds = 2 ** 31),
+    "at 'stoppingCondition.maxRuntimeInSeconds' failed to satisfy constraint: Member must have value less than or equal to",
+  ],
+  ['tag without Value', (r) => (r.Tags = [{ Key: 'team' }]), "Value null at 'tags.1.member.value'"],
+  [
+    'S3Uri with a line break',
+    (r) => (r.InputConfig.S3Uri = 's3://b/model\n.tar.gz'),
+    "at 'inputConfig.s3Uri' failed to satisfy constraint: Member must satisfy regular expression pattern",
+  ],
 ];
 
 describe('CreateCompilationJob validation', () => {
@@ -434,7 +469,8 @@ describe('CreateCompilationJob validation', () => {
     const err = await failure(sm.send(new CreateCompilationJobCommand(bad)));
     expect(err.message).toMatch(/^2 validation errors detected: /);
     expect(err.message).toContain(
-      "Value 'bad_name' at 'compilationJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+      // The pattern as the API model (botocore) spells it: unanchored, matched against the whole value.
+      "Value 'bad_name' at 'compilationJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
     );
     expect(err.message).toContain(
       "Value 'jetson_orin' at 'outputConfig.targetDevice' failed to satisfy constraint",
@@ -571,6 +607,35 @@ const optimizationCases: [string, (r: Loose) => void, string][] = [
     (r) => (r.VpcConfig = { SecurityGroupIds: ['a', 'b', 'c', 'd', 'e', 'f'], Subnets: ['s'] }),
     'vpcConfig.securityGroupIds',
   ],
+  // Issue 12: what the API model refuses although a YAML config may produce it.
+  [
+    'MaxInstanceCount above int32',
+    (r) => (r.MaxInstanceCount = 2147483648),
+    "Value '2147483648' at 'maxInstanceCount' failed to satisfy constraint: Member must have value less than or equal to 2147483647",
+  ],
+  [
+    'OptimizationEnvironment value over 256',
+    (r) => (r.OptimizationEnvironment = { OPTION_X: 'v'.repeat(257) }),
+    "at 'optimizationEnvironment.OPTION_X.value' failed to satisfy constraint: Member must have length less than or equal to 256",
+  ],
+  [
+    'OptimizationEnvironment key of blanks',
+    (r) => (r.OptimizationEnvironment = { '  ': 'v' }),
+    "at 'optimizationEnvironment.  .key' failed to satisfy constraint: Member must satisfy regular expression pattern",
+  ],
+  [
+    'OverrideEnvironment value over 256',
+    (r) =>
+      (r.OptimizationConfigs[0].ModelQuantizationConfig.OverrideEnvironment.OPTION_QUANTIZE = 'a'.repeat(
+        257,
+      )),
+    'optimizationConfigs.1.member.modelQuantizationConfig.overrideEnvironment.OPTION_QUANTIZE.value',
+  ],
+  [
+    'Image with a space',
+    (r) => (r.OptimizationConfigs = [{ ModelCompilationConfig: { Image: 'my image' } }]),
+    'optimizationConfigs.1.member.modelCompilationConfig.image',
+  ],
 ];
 
 describe('CreateOptimizationJob validation', () => {
@@ -607,7 +672,8 @@ describe('service errors', () => {
 
   it('ResourceLimitExceeded past the quota of non-terminal jobs, per kind', async () => {
     emu.options.quota = 3;
-    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 20 };
+    // STOPPING lasts long enough to be seen on a loaded machine.
+    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 300 };
     const names: string[] = [];
     for (let i = 0; i < 3; i++) {
       const req = compilationRequest();
@@ -948,6 +1014,13 @@ describe('fault knobs for lost, hung and refused calls', () => {
     expect(plain.ModelArtifacts?.S3ModelArtifacts).toMatch(
       /^s3:\/\/out\/compiled\/model-jetson_nano\.tar\.gz$/,
     );
+    // The service would never send a line break in an S3 URI: the answer check says so.
+    expect(emu.responseViolations()).toEqual([
+      expect.stringMatching(
+        /^DescribeCompilationJob: Value '.*' at 'modelArtifacts.s3ModelArtifacts' failed/s,
+      ),
+    ]);
+    emu.reset();
   });
 });
 
@@ -1013,7 +1086,7 @@ describe('compilation job lifecycle', () => {
   });
 
   it('stops: STOPPING -> STOPPED, and refuses to stop a terminal job', async () => {
-    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 30 };
+    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 300 };
     const req = compilationRequest();
     const name = req.CompilationJobName as string;
     await sm.send(new CreateCompilationJobCommand(req));
@@ -1228,6 +1301,16 @@ describe('ListCompilationJobs', () => {
       ),
     );
     expect(sortBy.message).toContain('sortBy');
+    const contains = await failure(
+      sm.send(new ListOptimizationJobsCommand({ OptimizationContains: 'Quantization!' })),
+    );
+    expect(contains.message).toContain("Value 'Quantization!' at 'optimizationContains' failed to satisfy");
+    const describe = await failure(sm.send(new DescribeCompilationJobCommand({ CompilationJobName: 'a_b' })));
+    expect(describe.message).toBe(
+      "1 validation error detected: Value 'a_b' at 'compilationJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+    );
+    const stop = await failure(sm.send(new StopOptimizationJobCommand({ OptimizationJobName: '' })));
+    expect(stop.message).toContain("Value '' at 'optimizationJobName' failed to satisfy constraint");
   });
 });
 
@@ -1306,24 +1389,21 @@ describe('optimization jobs', () => {
   });
 
   it('stops and fails like compilation jobs', async () => {
-    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 10 };
+    // STOPPING lasts long enough to be seen on a loaded machine.
+    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 300 };
     const req = optimizationRequest();
     const name = req.OptimizationJobName as string;
     await sm.send(new CreateOptimizationJobCommand(req));
     await sm.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
     const stopping = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
     expect(stopping.OptimizationJobStatus).toBe('STOPPING');
-    await sleep(40);
-    const stopped = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
-    expect(stopped.OptimizationJobStatus).toBe('STOPPED');
+    await waitForOptimizationStatus(name, 'STOPPED');
     const err = await failure(sm.send(new StopOptimizationJobCommand({ OptimizationJobName: name })));
     expect(err.name).toBe('ValidationException');
 
     emu.options.timing = { startingMs: 5, inProgressMs: 5, stoppingMs: 5 };
     await sm.send(new CreateOptimizationJobCommand(optimizationRequest({ OptimizationJobName: 'opt-fail' })));
-    await sleep(40);
-    const failed = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: 'opt-fail' }));
-    expect(failed.OptimizationJobStatus).toBe('FAILED');
+    const failed = await waitForOptimizationStatus('opt-fail', 'FAILED');
     expect(failed.FailureReason).toMatch(/^ClientError/);
     const listed = await sm.send(new ListOptimizationJobsCommand({ StatusEquals: 'FAILED' }));
     expect(listed.OptimizationJobSummaries?.map((s) => s.OptimizationJobName)).toEqual(['opt-fail']);
