@@ -86,16 +86,11 @@ export function javaPattern(pattern: string): RegExp {
   while (i < pattern.length) {
     const ch = pattern[i] as string;
     if (ch === '\\') {
-      const next = pattern[i + 1];
-      if (next === 's') out += `[${JAVA_SPACE_CHARS}]`;
-      else if (next === 'S') out += `[^${JAVA_SPACE_CHARS}]`;
-      else if (next === 'p' || next === 'P') {
-        const end = pattern.indexOf('}', i);
-        out += pattern.slice(i, end + 1);
-        i = end + 1;
-        continue;
-      } else out += `\\${next}`;
-      i += 2;
+      const { text, end } = escapeAt(pattern, i);
+      if (text === '\\s') out += `[${JAVA_SPACE_CHARS}]`;
+      else if (text === '\\S') out += `[^${JAVA_SPACE_CHARS}]`;
+      else out += text;
+      i = end;
     } else if (ch === '[') {
       const { source, end } = javaClass(pattern, i);
       out += source;
@@ -109,6 +104,17 @@ export function javaPattern(pattern: string): RegExp {
     }
   }
   return new RegExp(`^(?:${out})$`, 'u');
+}
+
+/** The escape starting at `i` (a backslash): its text and the index after it; `\p{..}` / `\P{..}` as a whole. */
+function escapeAt(pattern: string, i: number): { text: string; end: number } {
+  const next = pattern[i + 1];
+  if (next === undefined) throw new Error(`model pattern ${pattern}: ends in a backslash`);
+  if (next !== 'p' && next !== 'P') return { text: `\\${next}`, end: i + 2 };
+  const close = pattern.indexOf('}', i);
+  if (pattern[i + 2] !== '{' || close < 0)
+    throw new Error(`model pattern ${pattern}: \\${next} without {..} is not translated`);
+  return { text: pattern.slice(i, close + 1), end: close + 1 };
 }
 
 /** One character class starting at `start`; returns its JavaScript form and the index after its `]`. */
@@ -125,16 +131,11 @@ function javaClass(pattern: string, start: number): { source: string; end: numbe
       throw new Error(`model pattern ${pattern}: nested classes / intersections are not translated`);
     }
     if (ch === '\\') {
-      const next = pattern[i + 1];
-      if (next === 'S') nonSpace = true;
-      else if (next === 's') space = true;
-      else if (next === 'p' || next === 'P') {
-        const end = pattern.indexOf('}', i);
-        body += pattern.slice(i, end + 1);
-        i = end + 1;
-        continue;
-      } else body += `\\${next}`;
-      i += 2;
+      const { text, end } = escapeAt(pattern, i);
+      if (text === '\\S') nonSpace = true;
+      else if (text === '\\s') space = true;
+      else body += text;
+      i = end;
     } else {
       body += ch;
       i++;
