@@ -15,7 +15,13 @@ import { createSageMakerJobApi } from './aws/sagemaker.ts';
 import { modelInputs, readNeoConfig } from './config/index.ts';
 import { findArtifactCollisions, planJobs, selectTargets } from './plan/plan.ts';
 import { type CommentPublisher, createCommentPublisher, type PublishedComment } from './report/comment.ts';
-import { buildOutputs, type FailureDetails, failureSummary, jobOutputs, planOutputs } from './report/outputs.ts';
+import {
+  buildOutputs,
+  type FailureDetails,
+  failureSummary,
+  jobOutputs,
+  planOutputs,
+} from './report/outputs.ts';
 import {
   commentMarker,
   type ReportContext,
@@ -175,13 +181,24 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   }
   const finalCommentBy =
     cancelledAt !== undefined ? cancelledAt + budgets.cancelWindowMs : Date.now() + budgets.finalCommentMs;
-  await reportResults(outputs, result.jobs, outcome, { ...report, now: Date.now() }, {
-    publisher,
-    history,
-    jobsFile,
-    finalCommentBy,
-    failure: { fatal: result.fatal, notStopped: result.notStopped, leftToOthers: result.leftToOthers, timeoutMs: inputs.timeoutMs },
-  });
+  await reportResults(
+    outputs,
+    result.jobs,
+    outcome,
+    { ...report, now: Date.now() },
+    {
+      publisher,
+      history,
+      jobsFile,
+      finalCommentBy,
+      failure: {
+        fatal: result.fatal,
+        notStopped: result.notStopped,
+        leftToOthers: result.leftToOthers,
+        timeoutMs: inputs.timeoutMs,
+      },
+    },
+  );
   if (downloadErrors.length > 0) core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
@@ -352,4 +369,3 @@ function setCommentOutputs(outputs: StepOutputs, comment: PublishedComment): voi
   if (comment.id !== undefined) outputs.set({ 'comment-id': String(comment.id) });
   if (comment.url) outputs.set({ 'comment-url': comment.url });
 }
-

@@ -37,7 +37,8 @@ export function readBudgets(env: Record<string, string | undefined>): Budgets {
   if (!(scale > 0 && scale < 1)) return BUDGETS;
   const scaled = { ...BUDGETS };
   for (const key of Object.keys(scaled) as (keyof Budgets)[]) {
-    if (key !== 'stopAfterCancelMs' && key !== 'cancelWindowMs') scaled[key] = Math.round(BUDGETS[key] * scale);
+    if (key !== 'stopAfterCancelMs' && key !== 'cancelWindowMs')
+      scaled[key] = Math.round(BUDGETS[key] * scale);
   }
   return scaled;
 }

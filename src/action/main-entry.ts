@@ -12,7 +12,10 @@ async function run(): Promise<void> {
     core.warning(`Received ${signal}: writing outputs, stopping this run's jobs, reporting.`);
     cancel.abort();
     // Whatever still runs when the window closes (a call that ignores its signal) must not meet the kill.
-    setTimeout(() => process.exit(process.exitCode ?? 1), readBudgets(process.env).cancelWindowMs + 500).unref();
+    setTimeout(
+      () => process.exit(process.exitCode ?? 1),
+      readBudgets(process.env).cancelWindowMs + 500,
+    ).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

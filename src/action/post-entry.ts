@@ -44,14 +44,11 @@ export async function runPost(env: Record<string, string | undefined>): Promise<
   );
 }
 
-const hardStop = setTimeout(
-  () => {
-    // A call that ignores its signal must not hold the job: the post step never fails it, so exit 0.
-    core.warning('Post step: out of time; exiting.');
-    process.exit(0);
-  },
-  readBudgets(process.env).postStepMs + 10_000,
-);
+const hardStop = setTimeout(() => {
+  // A call that ignores its signal must not hold the job: the post step never fails it, so exit 0.
+  core.warning('Post step: out of time; exiting.');
+  process.exit(0);
+}, readBudgets(process.env).postStepMs + 10_000);
 hardStop.unref();
 
 runPost(process.env)

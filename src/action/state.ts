@@ -84,7 +84,8 @@ export function decodeSavedJobs(state: Record<string, string | undefined>): {
   for (const index of indexes) {
     const raw = state[jobStateKey(index)] ?? '';
     const parsed = parseSavedJob(raw);
-    if ('error' in parsed) warnings.push(`Saved state: ${jobStateKey(index)} is unusable (${parsed.error}); skipped.`);
+    if ('error' in parsed)
+      warnings.push(`Saved state: ${jobStateKey(index)} is unusable (${parsed.error}); skipped.`);
     else jobs.push(parsed);
   }
   return { jobs, warnings };

@@ -166,9 +166,7 @@ export function createSageMakerJobApi(options: SageMakerApiOptions = {}): JobApi
           SortOrder: 'Descending' as const,
         };
         if (kind === 'compilation') {
-          const out = note(
-            await client.send(new ListCompilationJobsCommand(page), abortable),
-          );
+          const out = note(await client.send(new ListCompilationJobsCommand(page), abortable));
           for (const s of out.CompilationJobSummaries ?? []) {
             seen.push({
               name: s.CompilationJobName ?? '',
@@ -182,9 +180,7 @@ export function createSageMakerJobApi(options: SageMakerApiOptions = {}): JobApi
           }
           nextToken = out.NextToken;
         } else {
-          const out = note(
-            await client.send(new ListOptimizationJobsCommand(page), abortable),
-          );
+          const out = note(await client.send(new ListOptimizationJobsCommand(page), abortable));
           for (const s of out.OptimizationJobSummaries ?? []) {
             seen.push({
               name: s.OptimizationJobName ?? '',
@@ -318,7 +314,11 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
     return 'transient';
   }
   // An SDK error without an HTTP answer (socket hang up, TLS failure) is a network failure.
-  if (e.$metadata === undefined && e.$fault === undefined && /socket|network|connect/i.test(String((error as Error).message))) {
+  if (
+    e.$metadata === undefined &&
+    e.$fault === undefined &&
+    /socket|network|connect/i.test(String((error as Error).message))
+  ) {
     return 'transient';
   }
   return 'other';

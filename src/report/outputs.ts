@@ -185,7 +185,9 @@ export function failureSummary(
     );
   }
   if (details.notStopped?.length) {
-    notes.push(`NOT stopped, still running (no time left or the Stop failed): ${withJobNames(details.notStopped)}`);
+    notes.push(
+      `NOT stopped, still running (no time left or the Stop failed): ${withJobNames(details.notStopped)}`,
+    );
   }
   return `${incomplete.length} of ${jobs.length} target(s) did not complete${why}: ${parts.join('; ')}${notes.map((note) => `. ${note}`).join('')}`;
 }

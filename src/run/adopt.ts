@@ -41,9 +41,12 @@ export async function adoptExistingJobs(ctx: SchedulerContext): Promise<void> {
       try {
         await resolveExisting(ctx, entry, latest.snapshot, { ours: false, detailed: latest.detailed });
       } catch (error) {
-        if (failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)) || ctx.signal.aborted) return;
+        if (failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)) || ctx.signal.aborted)
+          return;
         // Left planned: its create meets ResourceInUse and resolves the job then.
-        ctx.warn(`[${entry.state.target}] could not inspect existing job ${entry.state.jobName}: ${errorText(error)}`);
+        ctx.warn(
+          `[${entry.state.target}] could not inspect existing job ${entry.state.jobName}: ${errorText(error)}`,
+        );
       }
     }
   }
@@ -77,7 +80,9 @@ export async function resolveExisting(
   if (createdDuringRun) {
     // Another run of the same request created it while this run was starting: report it, never replace it.
     ledger.setLifecycle(entry, 'adopted');
-    ctx.log(`[${entry.state.target}] adopting ${entry.state.jobName}, created by another run (${found.status})`);
+    ctx.log(
+      `[${entry.state.target}] adopting ${entry.state.jobName}, created by another run (${found.status})`,
+    );
     ledger.update(entry, await detail());
     return 'settled';
   }
@@ -107,7 +112,8 @@ function latestOf(entries: LedgerEntry[], existing: JobSnapshot[]): Map<LedgerEn
   for (const entry of entries) {
     for (const snapshot of existing) {
       const attempt = attemptOf(entry.planned.jobName, snapshot.name);
-      if (attempt > 0 && attempt > (result.get(entry)?.attempt ?? 0)) result.set(entry, { attempt, snapshot, detailed: false });
+      if (attempt > 0 && attempt > (result.get(entry)?.attempt ?? 0))
+        result.set(entry, { attempt, snapshot, detailed: false });
     }
   }
   return result;
@@ -159,7 +165,8 @@ async function latestAttemptsByName(
         ctx.signal,
       );
     } catch (error) {
-      if (failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)) || ctx.signal.aborted) return;
+      if (failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)) || ctx.signal.aborted)
+        return;
       // Not found: never run before (attempts only follow a first one). Other errors: the create decides.
       if (classifyAwsError(error) !== 'not-found') {
         ctx.warn(`[${entry.state.target}] could not look up ${entry.planned.jobName}: ${errorText(error)}`);

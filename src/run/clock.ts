@@ -37,7 +37,8 @@ export function signalUntil(
   for (const parent of parents) {
     if (!parent) continue;
     if (parent.aborted) abort(parent.reason);
-    else parent.addEventListener('abort', () => abort(parent.reason), { once: true, signal: disposed.signal });
+    else
+      parent.addEventListener('abort', () => abort(parent.reason), { once: true, signal: disposed.signal });
   }
   if (Number.isFinite(at) && !controller.signal.aborted) {
     void clock.sleep(at - clock.now(), disposed.signal).then(() => {

@@ -121,7 +121,8 @@ export class Ledger {
     if (snapshot.failureReason) s.failureReason = snapshot.failureReason;
     if (snapshot.artifact) s.artifact = snapshot.artifact;
     s.status = snapshot.status;
-    if (s.status === 'NOT_CREATED' && entry.lifecycle !== 'not-created') this.setLifecycle(entry, 'not-created');
+    if (s.status === 'NOT_CREATED' && entry.lifecycle !== 'not-created')
+      this.setLifecycle(entry, 'not-created');
     if (isTerminal(s.status) && !s.endedAt) s.endedAt = this.clock.now();
     if (previous === s.status) return;
     const elapsed = ((this.clock.now() - (s.createdAt ?? this.runStart)) / 1000).toFixed(1);

@@ -179,7 +179,9 @@ export async function scheduleJobs(
       stopWindow.dispose();
     }
     const notStopped =
-      outcome === 'auth-failed' ? ledger.ownUnfinished() : stops.notStopped.filter((e) => !isTerminal(e.state.status));
+      outcome === 'auth-failed'
+        ? ledger.ownUnfinished()
+        : stops.notStopped.filter((e) => !isTerminal(e.state.status));
     return {
       jobs: ledger.states(),
       outcome,

@@ -1,12 +1,7 @@
 // Submits queued targets within max-concurrency and the account quota. A create whose outcome is unknown
 // (connection reset or timeout after sending) is settled by a Describe of the name: the job is then this
 // run's, whatever its status, so a target never gets a second job in one run.
-import {
-  awsErrorName,
-  classifyAwsError,
-  type JobSnapshot,
-  sentMoreThanOnce,
-} from '../aws/sagemaker.ts';
+import { awsErrorName, classifyAwsError, type JobSnapshot, sentMoreThanOnce } from '../aws/sagemaker.ts';
 import type { PlannedJob } from '../types.ts';
 import { resolveExisting } from './adopt.ts';
 import { errorText, failIfFatal, forEachLimited, operationName, type SchedulerContext } from './context.ts';
@@ -123,7 +118,10 @@ export function createSubmitter(ctx: SchedulerContext): Submitter {
           if (outcome === 'next-name') continue;
           return outcome;
         }
-        ledger.update(entry, { status: 'NOT_CREATED', failureReason: `${awsErrorName(error)}: ${errorText(error)}` });
+        ledger.update(entry, {
+          status: 'NOT_CREATED',
+          failureReason: `${awsErrorName(error)}: ${errorText(error)}`,
+        });
         return 'failed';
       }
       entry.state.failureReason = undefined;
@@ -131,16 +129,24 @@ export function createSubmitter(ctx: SchedulerContext): Submitter {
       ledger.update(entry, { status: 'STARTING', arn, creationTime: ctx.clock.now() });
       return 'created';
     }
-    ledger.update(entry, { status: 'NOT_CREATED', failureReason: `Gave up after ${MAX_NAME_ROUNDS} name conflicts` });
+    ledger.update(entry, {
+      status: 'NOT_CREATED',
+      failureReason: `Gave up after ${MAX_NAME_ROUNDS} name conflicts`,
+    });
     return 'failed';
   }
 
   function giveUpOrRetry(entry: LedgerEntry, error: unknown): SubmitOutcome {
     if (++entry.transientFailures < MAX_TRANSIENT_CREATE_FAILURES) {
-      ctx.warn(`[${entry.state.target}] create failed (${awsErrorName(error)}), will retry: ${errorText(error)}`);
+      ctx.warn(
+        `[${entry.state.target}] create failed (${awsErrorName(error)}), will retry: ${errorText(error)}`,
+      );
       return 'retry';
     }
-    ledger.update(entry, { status: 'NOT_CREATED', failureReason: `${awsErrorName(error)}: ${errorText(error)}` });
+    ledger.update(entry, {
+      status: 'NOT_CREATED',
+      failureReason: `${awsErrorName(error)}: ${errorText(error)}`,
+    });
     return 'failed';
   }
 
@@ -148,14 +154,21 @@ export function createSubmitter(ctx: SchedulerContext): Submitter {
   async function settleUnknownCreate(entry: LedgerEntry): Promise<SubmitOutcome | 'not-found' | 'next-name'> {
     let found: JobSnapshot;
     try {
-      found = await ctx.api.describe(entry.planned.kind, entry.planned.region, entry.state.jobName, ctx.signal);
+      found = await ctx.api.describe(
+        entry.planned.kind,
+        entry.planned.region,
+        entry.state.jobName,
+        ctx.signal,
+      );
     } catch (error) {
       if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('Describe', entry.planned.kind))) {
         return 'aborted';
       }
       if (classifyAwsError(error) === 'not-found') return 'not-found';
       // Still unknown: keep the entry `creating` and ask again after the next sweep.
-      ctx.warn(`[${entry.state.target}] could not look up ${entry.state.jobName}, will retry: ${errorText(error)}`);
+      ctx.warn(
+        `[${entry.state.target}] could not look up ${entry.state.jobName}, will retry: ${errorText(error)}`,
+      );
       pendingSettles.add(entry);
       return 'aborted';
     }
@@ -184,7 +197,9 @@ export function createSubmitter(ctx: SchedulerContext): Submitter {
       // The job exists: never give it up for a failed look-up. Try again after the next sweep.
       ledger.setLifecycle(entry, 'planned');
       if (++entry.transientFailures < MAX_TRANSIENT_CREATE_FAILURES * 2) {
-        ctx.warn(`[${entry.state.target}] could not inspect ${entry.state.jobName}, will retry: ${errorText(error)}`);
+        ctx.warn(
+          `[${entry.state.target}] could not inspect ${entry.state.jobName}, will retry: ${errorText(error)}`,
+        );
         return 'retry';
       }
       ledger.update(entry, {
@@ -225,6 +240,7 @@ export function createSubmitter(ctx: SchedulerContext): Submitter {
 
 /** The planned request under the entry's current (attempt) name. */
 function withName(job: PlannedJob, name: string): PlannedJob {
-  if (job.kind === 'compilation') return { ...job, jobName: name, request: { ...job.request, CompilationJobName: name } };
+  if (job.kind === 'compilation')
+    return { ...job, jobName: name, request: { ...job.request, CompilationJobName: name } };
   return { ...job, jobName: name, request: { ...job.request, OptimizationJobName: name } };
 }

@@ -103,7 +103,8 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
           await ctx.api.describe(entry.planned.kind, entry.planned.region, entry.state.jobName, ctx.signal),
         );
       } catch (error) {
-        if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('Describe', entry.planned.kind))) return;
+        if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)))
+          return;
         ctx.warn(`Could not describe ${entry.state.jobName}, will retry: ${errorText(error)}`);
         stats.troubled = true;
       }

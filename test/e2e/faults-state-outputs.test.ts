@@ -37,11 +37,39 @@ describe('row 7: the post step reads each saved entry on its own', () => {
       ['job-count', '99999999999'],
       ['job-0', 'null'],
       ['job-1', '{"kind":"compilation"'],
-      ['job-2', JSON.stringify({ kind: 'compilation', region: 'us-west-2', name: t0?.name, lifecycle: 'created', runStart })],
-      ['job-3', JSON.stringify({ kind: 'compilation', region: 'us-west-2', name: t1?.name, lifecycle: 'released', runStart })],
-      ['job-4', JSON.stringify({ kind: 'shell', region: 'us-west-2; rm -rf /', name: '../x', lifecycle: 'created', runStart })],
+      [
+        'job-2',
+        JSON.stringify({
+          kind: 'compilation',
+          region: 'us-west-2',
+          name: t0?.name,
+          lifecycle: 'created',
+          runStart,
+        }),
+      ],
+      [
+        'job-3',
+        JSON.stringify({
+          kind: 'compilation',
+          region: 'us-west-2',
+          name: t1?.name,
+          lifecycle: 'released',
+          runStart,
+        }),
+      ],
+      [
+        'job-4',
+        JSON.stringify({
+          kind: 'shell',
+          region: 'us-west-2; rm -rf /',
+          name: '../x',
+          lifecycle: 'created',
+          runStart,
+        }),
+      ],
     ];
-    for (const [key, value] of state) appendFileSync(prepared.workspace.stateFile, outputBlock(key as string, value as string));
+    for (const [key, value] of state)
+      appendFileSync(prepared.workspace.stateFile, outputBlock(key as string, value as string));
     const post = await prepared.run({ post: true });
     expect(post.code).toBe(0);
     expect(post.wallMs).toBeLessThan(10_000);
@@ -51,7 +79,9 @@ describe('row 7: the post step reads each saved entry on its own', () => {
     expect(post.stdout).toMatch(/::warning::Saved state: job-4 is unusable/);
     // Only the own entry is stopped; the released one (adopted, another run's) is left alone.
     const stops = sagemakerCalls(emulator, 'StopCompilationJob');
-    expect(stops.map((call) => (call.body as { CompilationJobName: string }).CompilationJobName)).toEqual([t0?.name]);
+    expect(stops.map((call) => (call.body as { CompilationJobName: string }).CompilationJobName)).toEqual([
+      t0?.name,
+    ]);
     expect(emulator.sagemaker.jobs()).toHaveLength(2);
   });
 });
