@@ -354,15 +354,21 @@ function failBeforeAnyJob(outputs: StepOutputs, message: string): void {
   core.setFailed(message);
 }
 
+/** Summary writes in order: the toolkit's summary is one shared buffer, two writes at once would mix. */
+let summaryWrites: Promise<void> = Promise.resolve();
+
 /** The job summary is a convenience: a runner without one (or a full disk) must not fail the step. */
-async function writeSummary(markdown: string, overwrite = false): Promise<void> {
-  try {
-    await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite });
-  } catch (error) {
-    core.warning(
-      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+function writeSummary(markdown: string, overwrite = false): Promise<void> {
+  summaryWrites = summaryWrites.then(async () => {
+    try {
+      await core.summary.emptyBuffer().addRaw(markdown).write({ overwrite });
+    } catch (error) {
+      core.warning(
+        `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  });
+  return summaryWrites;
 }
 
 function setCommentOutputs(outputs: StepOutputs, comment: PublishedComment): void {

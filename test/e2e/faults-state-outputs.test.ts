@@ -118,3 +118,19 @@ describe('row 8: many failing targets', () => {
     }
   });
 });
+
+describe('issue 12: a successful dry run after an invalid config', () => {
+  it('updates the old "neo.yml is invalid" comment instead of leaving it', async () => {
+    emulator = await startTestEmulator();
+    const invalid = await prepareRun(emulator, targetsYaml(2).replace('PYTORCH', 'PYTORCHH')).run();
+    expect(invalid.code).toBe(1);
+    expect(emulator.github.comments).toHaveLength(1);
+    expect(emulator.github.comments[0]?.body).toMatch(/is invalid/);
+    const dry = await prepareRun(emulator, targetsYaml(2)).run({ inputs: { 'dry-run': 'true' } });
+    expect(dry.code).toBe(0);
+    expect(emulator.github.comments).toHaveLength(1);
+    expect(emulator.github.comments[0]?.body).not.toMatch(/is invalid/);
+    expect(emulator.github.comments[0]?.body).toMatch(/dry run: 2 jobs planned/);
+    expect(dry.outputs['comment-id']).toBe(String(emulator.github.comments[0]?.id));
+  });
+});
