@@ -40,6 +40,8 @@ export async function stopOwnJobs(
       if (kind === 'not-found' && entry.lifecycle === 'creating') {
         // Its create never reached SageMaker.
         ledger.update(entry, { status: 'NOT_CREATED', failureReason: 'Not created: the run ended first' });
+        // Still `creating` for the post step: the create may land after this Stop found nothing.
+        ledger.setLifecycle(entry, 'creating');
         return;
       }
       if (kind === 'credentials' || kind === 'denied') credentialsFailed = true;
