@@ -12,8 +12,8 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-/** Budgets scaled to a tenth (request timeout 2 s, stops after the timeout 2 s, post step 4.5 s). */
-const FAST_BUDGETS = { NEO_COMPILE_ACTION_TEST_TIME_SCALE: '0.1' };
+/** Budgets scaled to a twentieth (request timeout 1 s, stops after the timeout 1 s, post step 2.25 s). */
+const FAST_BUDGETS = { NEO_COMPILE_ACTION_TEST_TIME_SCALE: '0.05' };
 /** Old builds hang forever on a hung call: kill them so the test fails on its assertions, not its timeout. */
 const killAfter = (ms: number) => (child: ChildProcess) => {
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -158,7 +158,7 @@ describe('rows 3 and 4: the Create answer is lost', () => {
 describe('row 5: two runs of one commit', () => {
   it('a cancelled run that adopted another run’s jobs leaves them running; their creator completes them', async () => {
     emulator = await startTestEmulator({
-      sagemaker: { timing: { startingMs: 50, inProgressMs: 3_000, stoppingMs: 50 } },
+      sagemaker: { timing: { startingMs: 50, inProgressMs: 2_000, stoppingMs: 50 } },
     });
     const config = targetsYaml(2);
     const runA = prepareRun(emulator, config);
