@@ -32,7 +32,7 @@ import {
   renderValidationErrorsBody,
 } from './report/render.ts';
 import { createArtifactDownloader, resolveDownloadDir } from './run/download.ts';
-import { type LedgerEntry, ownerOf } from './run/ledger.ts';
+import { type LedgerEntry, ownerOf, savedJobOf } from './run/ledger.ts';
 import { inertText } from './run/log-text.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
@@ -203,28 +203,18 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 
-/** Saves this run's own ledger entries for the post step; an entry that stops being ours is released. */
+/** Saves each target's ledger entry for the post step once it is (or was) this run's own, at every change. */
 function savedJobWriter(runStart: number): (entry: LedgerEntry) => void {
   const index = new Map<string, number>();
   return (entry) => {
-    const own = ownerOf(entry) === 'this-run';
     let at = index.get(entry.state.target);
     if (at === undefined) {
-      if (!own) return;
+      if (ownerOf(entry) !== 'this-run') return;
       at = index.size;
       index.set(entry.state.target, at);
       core.saveState(JOB_COUNT_KEY, index.size);
     }
-    core.saveState(
-      jobStateKey(at),
-      encodeSavedJob({
-        kind: entry.planned.kind,
-        region: entry.planned.region,
-        name: entry.state.jobName,
-        lifecycle: own ? (entry.lifecycle === 'creating' ? 'creating' : 'created') : 'released',
-        runStart,
-      }),
-    );
+    core.saveState(jobStateKey(at), encodeSavedJob(savedJobOf(entry, runStart)));
   };
 }
 

@@ -1,17 +1,9 @@
 // What the main step leaves for the post step (GITHUB_STATE): one entry per target this run created or may
 // have created, so a killed main step leaves no orphan. The post step reads every entry on its own: a bad
 // entry is a warning, never a crash, and the work is bounded whatever the state holds.
-import type { JobKind } from '../types.ts';
+import type { SavedJob } from '../run/ledger.ts';
 
-export interface SavedJob {
-  kind: JobKind;
-  region: string;
-  name: string;
-  /** creating: a create was sent, outcome unknown; created: ours; released: no longer ours to stop. */
-  lifecycle: 'creating' | 'created' | 'released';
-  /** Epoch ms when the main step's run started: a `creating` job created before it is not ours. */
-  runStart: number;
-}
+export type { SavedJob };
 
 /** Each target gets its own state key: saveState appends a line per call, so one growing list would be O(n^2). */
 export const jobStateKey = (index: number) => `job-${index}`;

@@ -2,11 +2,10 @@
 // saved as its own (created, or creating with a job created after its run started) are stopped; every call is
 // bounded by `signal`, and expired credentials end the work at once.
 
-import type { SavedJob } from '../action/state.ts';
 import { classifyAwsError, type JobApi } from '../aws/sagemaker.ts';
 import { CLOCK_SLACK_MS } from './adopt.ts';
 import { errorText, forEachLimited } from './context.ts';
-import { isTerminal } from './ledger.ts';
+import { isTerminal, type SavedJob } from './ledger.ts';
 
 export interface CleanupReport {
   stopped: SavedJob[];

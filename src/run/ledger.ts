@@ -1,7 +1,7 @@
 // The job ledger: one record per target with its lifecycle and owner. The scheduler's parts read and write
 // it, the shell saves the records this run owns for the post step (GITHUB_STATE), the post step reads them.
 import type { JobSnapshot } from '../aws/sagemaker.ts';
-import type { JobState, PlannedJob } from '../types.ts';
+import type { JobKind, JobState, PlannedJob } from '../types.ts';
 import type { Clock } from './clock.ts';
 import { inertText } from './log-text.ts';
 
@@ -35,6 +35,29 @@ export function ownerOf(entry: LedgerEntry): 'this-run' | 'another-run' | 'none'
   if (entry.lifecycle === 'created' || entry.lifecycle === 'creating') return 'this-run';
   if (entry.lifecycle === 'adopted' || entry.lifecycle === 'reused') return 'another-run';
   return 'none';
+}
+
+/** What the post step gets of an entry (GITHUB_STATE): enough to find the job and tell whether it is ours. */
+export interface SavedJob {
+  kind: JobKind;
+  region: string;
+  name: string;
+  /** creating: a create was sent, outcome unknown; created: ours; released: no longer ours to stop. */
+  lifecycle: 'creating' | 'created' | 'released';
+  /** Epoch ms when the main step's run started: a `creating` job created before it is not ours. */
+  runStart: number;
+}
+
+/** The entry as saved for the post step: own entries to stop, others released (never stopped). */
+export function savedJobOf(entry: LedgerEntry, runStart: number): SavedJob {
+  const own = ownerOf(entry) === 'this-run';
+  return {
+    kind: entry.planned.kind,
+    region: entry.planned.region,
+    name: entry.state.jobName,
+    lifecycle: own ? (entry.lifecycle === 'creating' ? 'creating' : 'created') : 'released',
+    runStart,
+  };
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'STOPPED', 'NOT_CREATED']);
