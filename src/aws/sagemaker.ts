@@ -324,12 +324,6 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
   return 'other';
 }
 
-/** Throttling, 5xx and network failures: worth trying again later; the request itself is fine. */
-export function isTransientAwsError(error: unknown): boolean {
-  const kind = classifyAwsError(error);
-  return kind === 'throttle' || kind === 'transient';
-}
-
 export function awsErrorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
