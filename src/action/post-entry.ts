@@ -29,7 +29,12 @@ export async function runPost(env: Record<string, string | undefined>): Promise<
     info: (line) => core.info(line),
     warning: (line) => core.warning(line),
   });
-  const names = report.failed.map((job) => job.name).join(', ');
+  // In the order they were saved, whatever order the calls ended in.
+  const failed = new Set(report.failed);
+  const names = jobs
+    .filter((job) => failed.has(job))
+    .map((job) => job.name)
+    .join(', ');
   if (report.credentialsFailed) {
     core.warning(
       `Post step: AWS refused the credentials (${report.credentialsFailed}); these jobs may still be running and were NOT stopped: ${names}. Stop them in the SageMaker console.`,

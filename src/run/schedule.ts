@@ -178,10 +178,12 @@ export async function scheduleJobs(
       });
       stopWindow.dispose();
     }
+    // In plan order, whatever order the calls ended in.
+    const unstopped = new Set(stops.notStopped);
     const notStopped =
       outcome === 'auth-failed'
         ? ledger.ownUnfinished()
-        : stops.notStopped.filter((e) => !isTerminal(e.state.status));
+        : ledger.entries.filter((entry) => unstopped.has(entry) && !isTerminal(entry.state.status));
     return {
       jobs: ledger.states(),
       outcome,
