@@ -12,8 +12,8 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-/** Budgets scaled to a twentieth (request timeout 1 s, stops after the timeout 1 s, post step 2.25 s). */
-const FAST_BUDGETS = { NEO_COMPILE_ACTION_TEST_TIME_SCALE: '0.05' };
+/** Budgets scaled down (request timeout 0.6 s, stops after the timeout 0.6 s, post step 1.35 s). */
+const FAST_BUDGETS = { NEO_COMPILE_ACTION_TEST_TIME_SCALE: '0.03' };
 /** Old builds hang forever on a hung call: kill them so the test fails on its assertions, not its timeout. */
 const killAfter = (ms: number) => (child: ChildProcess) => {
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -26,7 +26,7 @@ describe('row 1: a call that never answers', () => {
   it('every SageMaker call hangs: the timeout still ends the step, with outputs', async () => {
     emulator = await startTestEmulator({ sagemakerFaults: { hangRate: 1 } });
     const result = await prepareRun(emulator, targetsYaml(3)).run({
-      inputs: { timeout: '2s' },
+      inputs: { timeout: '1s' },
       env: FAST_BUDGETS,
       onSpawn: killAfter(14_000),
     });
@@ -125,7 +125,7 @@ describe('rows 3 and 4: the Create answer is lost', () => {
       sagemakerFaults: { dropAfterEffectRate: 1, operations: ['CreateCompilationJob'] },
     });
     const prepared = prepareRun(emulator, targetsYaml(3));
-    const result = await prepared.run({ inputs: { timeout: '1500ms' }, onSpawn: killAfter(14_000) });
+    const result = await prepared.run({ inputs: { timeout: '2s' }, onSpawn: killAfter(14_000) });
     expect(emulator.sagemaker.jobs()).toHaveLength(3);
     const jobs = jobsOf(result.outputs);
     expect(jobs.map((job) => job.status)).toEqual(['STOPPED', 'STOPPED', 'STOPPED']);
