@@ -40,7 +40,7 @@ const MAX_CONCURRENCY = 1000;
 const DURATION_MIN_MS = 1000;
 const DURATION_MAX_MS = 8000;
 const QUICK_SCALE = 0.25;
-const DEFAULT_SIZES = [1, 10, 100, 500];
+const DEFAULT_SIZES = [1, 10, 100, 500, 2000];
 const QUICK_SIZES = [1, 10];
 const DEFAULT_SEED = 42;
 /** Without --full the baseline runs only up to this N (N = 500 would take ~40 minutes). */
@@ -139,32 +139,46 @@ function listScheduleMakespan(durations: number[], slots: number): number {
 
 interface Sweep {
   n: number;
+  /** When its first List call arrived at the emulator. */
+  startedAt: number;
   list: number;
   describe: number;
-  inFlight: number;
-  queued: number;
-  nextMs: number;
 }
 
-const SWEEP_LINE =
-  /^::debug::sweep (\d+): (\d+) List, (\d+) Describe, (\d+) in flight, (\d+) queued, next in (\d+) ms/;
+const LIST_OPERATIONS = new Set(['ListCompilationJobs', 'ListOptimizationJobs']);
+const DESCRIBE_OPERATIONS = new Set(['DescribeCompilationJob', 'DescribeOptimizationJob']);
 
-function parseSweeps(stdout: string): Sweep[] {
+/**
+ * Status sweeps as the emulator saw them (the action prints no counters of its own): a sweep is a burst of List
+ * calls, each within half a poll interval of the burst's first one; the Describe calls that follow, up to the next
+ * burst, belong to it. Describe calls before the first List are the start's adoption look-ups, not a sweep.
+ */
+export function sweepsFromCalls(calls: RecordedCall[], pollMs: number): Sweep[] {
   const sweeps: Sweep[] = [];
-  for (const line of stdout.split('\n')) {
-    const m = SWEEP_LINE.exec(line.trim());
-    if (!m) continue;
-    const [n, list, describe, inFlight, queued, nextMs] = m.slice(1).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    sweeps.push({ n, list, describe, inFlight, queued, nextMs });
+  const ordered = calls
+    .filter((call) => call.service === 'sagemaker')
+    .filter((call) => LIST_OPERATIONS.has(call.operation) || DESCRIBE_OPERATIONS.has(call.operation))
+    .sort((a, b) => a.time - b.time);
+  for (const call of ordered) {
+    const current = sweeps.at(-1);
+    if (LIST_OPERATIONS.has(call.operation)) {
+      if (current && call.time - current.startedAt < pollMs / 2 && current.describe === 0) current.list++;
+      else sweeps.push({ n: sweeps.length + 1, startedAt: call.time, list: 1, describe: 0 });
+    } else if (current) current.describe++;
   }
   return sweeps;
+}
+
+/** Peak resident set of a running process (VmHWM, a high-water mark), in MiB; undefined off Linux or once gone. */
+function peakRssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return kib ? Math.round(Number(kib[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const git = (...args: string[]) => {
@@ -299,12 +313,16 @@ async function measureAction(n: number, durations: JobDuration[]) {
   const byTarget = new Map(durations.map((d) => [d.target, d]));
   const emulator = await startBenchEmulator(durations, QUOTA);
   const workspace = createWorkspace({ 'neo.yml': neoYaml(durations) }, pullRequestEvent(REPOSITORY, 7));
-  const live = { sweep: '', ended: 0 };
-  /** When each sweep line reached the bench (stdout is streamed): the real period between sweeps. */
-  const sweepArrivals: number[] = [];
+  let pid: number | undefined;
+  /** VmHWM of the action, sampled while it runs (the last sample before exit is within one period of the peak). */
+  let sampledRss: number | undefined;
+  const ended = () => emulator.sagemaker.jobs().filter((job) => TERMINAL_STATUSES.has(job.status)).length;
   const progress = setInterval(() => {
-    say(`N=${n} action: ${live.ended}/${n} jobs ended${live.sweep ? `, last ${live.sweep}` : ''}`);
+    say(`N=${n} action: ${ended()}/${n} jobs ended in the emulator`);
   }, 5000);
+  const rssSampler = setInterval(() => {
+    sampledRss = peakRssOf(pid) ?? sampledRss;
+  }, 100);
   try {
     say(`N=${n} action: starting dist/index.js (${n} targets, quota ${QUOTA}, poll ${POLL_MS} ms)`);
     const spawnAt = Date.now();
@@ -317,11 +335,8 @@ async function measureAction(n: number, durations: JobDuration[]) {
         'github-token': 'ghs_bench',
       },
       env: { ...emulator.env, GITHUB_REPOSITORY: REPOSITORY },
-      onLine: (line) => {
-        if (line.startsWith('::debug::sweep ')) {
-          live.sweep = line.slice('::debug::'.length);
-          sweepArrivals.push(Date.now());
-        } else if (/ -> (COMPLETED|FAILED|STOPPED|NOT_CREATED) after /.test(line)) live.ended++;
+      onSpawn: (child) => {
+        pid = child.pid;
       },
     });
     const analysis = analyseEmulator(emulator, byTarget);
@@ -341,9 +356,9 @@ async function measureAction(n: number, durations: JobDuration[]) {
     if (undetected.length > 0)
       errors.push(`${undetected.length} job(s) never described after they ended (${undetected[0]?.jobName})`);
 
-    const sweeps = parseSweeps(run.stdout);
+    const sweeps = sweepsFromCalls(emulator.calls, POLL_MS);
     const quiet = sweeps.filter((s) => s.describe === 0);
-    const periods = sweepArrivals.slice(1).map((t, i) => t - (sweepArrivals[i] as number));
+    const periods = sweeps.slice(1).map((sweep, i) => sweep.startedAt - (sweeps[i] as Sweep).startedAt);
     const createCalls = Object.values(analysis.callsByOperation.CreateCompilationJob ?? {});
     const rss = /^::debug::peak RSS (\d+) MiB/m.exec(run.stdout);
     const lastDetection = maxOf(analysis.jobs.map((job) => job.detectedAt ?? Number.NaN));
@@ -375,7 +390,8 @@ async function measureAction(n: number, durations: JobDuration[]) {
         startToFirstCreateMs: analysis.firstCreateAt - spawnAt,
         startToFirstAnyRequestMs: analysis.firstAnyRequestAt - spawnAt,
         otherCalls: analysis.otherCalls,
-        peakRssMiB: rss ? Number(rss[1]) : null,
+        /** What the action reports at its end (debug line), else the VmHWM sampled from outside. */
+        peakRssMiB: rss ? Number(rss[1]) : (sampledRss ?? null),
         /** CreateCompilationJob requests (any status) per job created; 1.0 = no rejected attempt. */
         createsPerJob: round(sum(createCalls) / n, 2),
         callsByOperation: analysis.callsByOperation,
@@ -387,7 +403,7 @@ async function measureAction(n: number, durations: JobDuration[]) {
           listMaxQuiet: quiet.length > 0 ? Math.max(...quiet.map((s) => s.list)) : null,
           describeTotal: sum(sweeps.map((s) => s.describe)),
           listTotal: sum(sweeps.map((s) => s.list)),
-          nextIntervalMax: Math.max(0, ...sweeps.map((s) => s.nextMs)),
+          periodMaxMs: maxOf(periods),
           /** Time between two sweep lines as they arrived: poll interval + submit + sweep work. */
           periodMeanMs: round(mean(periods), 1),
           periodP95Ms: percentile(periods, 95),
@@ -409,6 +425,7 @@ async function measureAction(n: number, durations: JobDuration[]) {
     };
   } finally {
     clearInterval(progress);
+    clearInterval(rssSampler);
     await emulator.close();
     rmSync(workspace.dir, { recursive: true, force: true });
   }
@@ -722,6 +739,18 @@ function evaluateGoals(results: SizeResult[]): GoalResult[] {
       verdict: 'not measured',
     });
   }
+  const at2000 = results.find((r) => r.n === 2000);
+  goals.push({
+    goal: 'peak RSS of the action',
+    n: 2000,
+    target: '<= 250 MiB',
+    measured:
+      at2000 && at2000.action.peakRssMiB !== null ? `${at2000.action.peakRssMiB} MiB` : 'N=2000 not run',
+    verdict:
+      at2000 && at2000.action.peakRssMiB !== null
+        ? judged(at2000, at2000.action.peakRssMiB <= 250)
+        : 'not measured',
+  });
   return goals;
 }
 
