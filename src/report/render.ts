@@ -434,8 +434,15 @@ export function renderSummary(jobs: JobState[], ctx: ReportContext): string {
   );
 }
 
-/** The dry-run summary: what would be submitted, as a table plus each request as JSON. */
-export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): string {
+/**
+ * The dry-run summary: what would be submitted, as a table plus each request as JSON. `provisionalNames`: targets
+ * whose job name is not final, because its hash covers the model's ETag, which a dry run does not read from S3.
+ */
+export function renderPlanSummary(
+  plan: PlannedJob[],
+  ctx: ReportContext,
+  provisionalNames: ReadonlySet<string> = new Set(plan.map((job) => job.target)),
+): string {
   const head = [
     `## 🧪 SageMaker Neo dry run: ${plural(plan.length, 'job')} planned`,
     '',
@@ -449,7 +456,9 @@ export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): strin
       job.kind,
       cell(job.device, DEVICE_CHARS),
       cell(job.region, 40),
-      cell(job.jobName, JOB_NAME_CHARS),
+      provisionalNames.has(job.target)
+        ? `${cell(job.jobName, JOB_NAME_CHARS)} *`
+        : cell(job.jobName, JOB_NAME_CHARS),
     ]);
   });
   const requests = plan.map((job) => {
@@ -461,6 +470,11 @@ export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): strin
     head,
     [tableHeader(['Target', 'Kind', 'Device', 'Region', 'Job name']), ...rows].join('\n'),
   ];
+  if (plan.some((job) => provisionalNames.has(job.target))) {
+    sections.push(
+      '<sub>* Not the final name: its hash covers the model in S3 (its ETag), which a dry run does not read. The real run names the job `<prefix>-<target>-<hash>` with the same prefix and target.</sub>',
+    );
+  }
   // Requests are the bulky part: keep as many as fit, in plan order, and say how many were left out.
   let room = SUMMARY_MAX_LENGTH - NOTE_RESERVE - joinedLength(sections, 2);
   const shown: string[] = [];

@@ -323,8 +323,9 @@ describe('renderPlanSummary', () => {
         },
       },
     ];
-    const summary = renderPlanSummary(plan, ctx);
+    const summary = renderPlanSummary(plan, ctx, new Set());
     expect(summary).toContain('2 jobs planned');
+    expect(summary).not.toContain('Not the final name');
     expect(tables(summary)[0]).toHaveLength(4);
     expect(summary).toContain(
       '| [jetson_nano](https://github.com/acme/models/blob/abc1234def5678abc1234def5678abc1234def56/neo.yml#L7) | compilation | jetson_nano | us-east-1 | neo-abc1234-jetson-nano |',
@@ -336,6 +337,31 @@ describe('renderPlanSummary', () => {
     expect(structure).not.toContain('<img');
     expect(structure).not.toMatch(/@octocat/);
     for (const row of tables(summary)[0] ?? []) expect(pipeCount(row)).toBe(6);
+  });
+
+  it('marks names that a dry run cannot know (the model is in S3) and says why', () => {
+    const plan = [
+      {
+        target: 'pi',
+        kind: 'compilation',
+        region: 'us-east-1',
+        jobName: 'neo-pi-0000',
+        device: 'rasp4b',
+        request: { CompilationJobName: 'neo-pi-0000' },
+      },
+      {
+        target: 'local',
+        kind: 'compilation',
+        region: 'us-east-1',
+        jobName: 'neo-local-1111',
+        device: 'rasp4b',
+        request: { CompilationJobName: 'neo-local-1111' },
+      },
+    ] as PlannedJob[];
+    const summary = renderPlanSummary(plan, ctx, new Set(['pi']));
+    expect(summary).toContain('| neo-pi-0000 * |');
+    expect(summary).toContain('| neo-local-1111 |');
+    expect(summary).toContain('Not the final name: its hash covers the model in S3');
   });
 });
 
