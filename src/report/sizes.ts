@@ -119,3 +119,34 @@ export function budgetViolation(row: SizeComparison, budget: SizeBudget | undefi
   }
   return reasons.length > 0 ? reasons.join(', ') : undefined;
 }
+
+/** What the reports show about sizes: one row per target (this run's and gone ones), and what was compared with. */
+export interface SizeReport {
+  rows: ReadonlyMap<string, SizeComparison & { overBudget?: string }>;
+  /** e.g. "main @ 3f2c9d1"; undefined when there was no baseline. */
+  baselineLabel?: string;
+  /** A quiet note, e.g. why there is no baseline. */
+  note?: string;
+}
+
+/** `21.9 MB`, or `17.8 MB → 21.9 MB<sep>+4.1 MB (+23%)` against a baseline, `new` / `gone` marked. */
+export function sizeChangeText(row: SizeComparison, separator: string): string {
+  if (row.presence === 'gone') {
+    return `gone (was ${row.baselineSize === undefined ? 'unknown' : formatBytes(row.baselineSize)})`;
+  }
+  if (row.size === undefined) return '—';
+  const now = formatBytes(row.size);
+  if (row.presence === 'new') return `${now}${separator}new`;
+  if (row.baselineSize === undefined) return now;
+  return `${formatBytes(row.baselineSize)} → ${now}${separator}${formatSizeChange(row.baselineSize, row.size)}`;
+}
+
+/** `+12s`, `-1m 5s`: the change of compile time against the baseline, or '' without one. */
+export function compileTimeChange(row: SizeComparison): string {
+  if (row.compileSeconds === undefined || row.baselineCompileSeconds === undefined) return '';
+  const delta = Math.round(row.compileSeconds - row.baselineCompileSeconds);
+  if (delta === 0) return '±0s';
+  const abs = Math.abs(delta);
+  const text = abs >= 60 ? `${Math.floor(abs / 60)}m ${abs % 60}s` : `${abs}s`;
+  return `${delta > 0 ? '+' : '-'}${text}`;
+}
