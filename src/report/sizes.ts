@@ -150,3 +150,33 @@ export function compileTimeChange(row: SizeComparison): string {
   const text = abs >= 60 ? `${Math.floor(abs / 60)}m ${abs % 60}s` : `${abs}s`;
   return `${delta > 0 ? '+' : '-'}${text}`;
 }
+
+export interface SizeReportInput {
+  /** This run's targets with their artifact size (when measured) and compile seconds. */
+  current: readonly SizeEntry[];
+  /** The baseline run's targets, when one was found. */
+  baseline?: readonly SizeEntry[];
+  baselineLabel?: string;
+  note?: string;
+  /** The budget that applies to a target (its own, else the file's), if any. */
+  budgetFor(target: string): SizeBudget | undefined;
+}
+
+/** Sizes, comparison and budgets for the reports, and the targets over budget (in report order). */
+export function buildSizeReport(input: SizeReportInput): { report: SizeReport; overBudget: string[] } {
+  const rows = new Map<string, SizeComparison & { overBudget?: string }>();
+  const overBudget: string[] = [];
+  for (const row of compareSizes(input.current, input.baseline)) {
+    const violation = row.presence === 'gone' ? undefined : budgetViolation(row, input.budgetFor(row.target));
+    if (violation) overBudget.push(row.target);
+    rows.set(row.target, violation ? { ...row, overBudget: violation } : row);
+  }
+  return {
+    report: {
+      rows,
+      baselineLabel: input.baseline ? input.baselineLabel : undefined,
+      note: input.baseline ? undefined : input.note,
+    },
+    overBudget,
+  };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   budgetViolation,
+  buildSizeReport,
   compareSizes,
   formatSizeChange,
   parseByteSize,
@@ -70,5 +71,37 @@ describe('compareSizes and budgetViolation', () => {
     // A new target has no baseline to grow from; only max-size applies.
     expect(budgetViolation(pi, { maxGrowthPercent: 1, maxSize: 4_000_000 })).toBeUndefined();
     expect(budgetViolation(jetson, undefined)).toBeUndefined();
+  });
+});
+
+describe('buildSizeReport', () => {
+  it('applies the per-target budget over the file budget and lists the targets over it', () => {
+    const { report, overBudget } = buildSizeReport({
+      current: [
+        { target: 'jetson', size: 12_000_000 },
+        { target: 'pi', size: 12_000_000 },
+      ],
+      baseline: [
+        { target: 'jetson', size: 10_000_000 },
+        { target: 'pi', size: 10_000_000 },
+      ],
+      baselineLabel: 'main @ abc1234',
+      budgetFor: (target) => (target === 'pi' ? { maxGrowthPercent: 50 } : { maxGrowthPercent: 10 }),
+    });
+    expect(overBudget).toEqual(['jetson']);
+    expect(report.rows.get('jetson')?.overBudget).toBe('grew 20% > max-growth 10%');
+    expect(report.rows.get('pi')?.overBudget).toBeUndefined();
+    expect(report.baselineLabel).toBe('main @ abc1234');
+  });
+
+  it('without a baseline keeps the note and still checks max-size', () => {
+    const { report, overBudget } = buildSizeReport({
+      current: [{ target: 'jetson', size: 30_000_000 }],
+      note: 'no history yet',
+      budgetFor: () => ({ maxSize: 25_000_000, maxGrowthPercent: 10 }),
+    });
+    expect(overBudget).toEqual(['jetson']);
+    expect(report.note).toBe('no history yet');
+    expect(report.baselineLabel).toBeUndefined();
   });
 });
