@@ -5,6 +5,7 @@
 // the caller decides what to send once the pause is over.
 import type { getOctokit } from '@actions/github';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -19,9 +20,14 @@ export interface RateLimitNotice {
 export type RateLimitWatcher = (octokit: GitHubClient, onLimited: (notice: RateLimitNotice) => void) => void;
 
 /**
+ * The plugin's own spacing of writes (1 s apart, 3 s between new comments) is left out: the publisher
+ * already spaces its updates (`comment-interval`, 10 s by default), and the final write should not wait.
+ */
+const unspaced = () => new Bottleneck.Group({ maxConcurrent: 1 });
+
+/**
  * Installs the throttling plugin on an existing client (a plugin is a function of the instance and its
- * options; `getOctokit(token, options, throttling)` would call it the same way). Besides reporting the
- * limits, the plugin spaces writes as GitHub asks: one at a time, 1 s apart, 3 s between new comments.
+ * options; `getOctokit(token, options, throttling)` would call it the same way).
  */
 export const watchRateLimits: RateLimitWatcher = (octokit, onLimited) => {
   const report =
@@ -31,6 +37,11 @@ export const watchRateLimits: RateLimitWatcher = (octokit, onLimited) => {
       return false;
     };
   throttling(octokit as unknown as Parameters<typeof throttling>[0], {
-    throttle: { onSecondaryRateLimit: report('secondary'), onRateLimit: report('primary') },
+    throttle: {
+      onSecondaryRateLimit: report('secondary'),
+      onRateLimit: report('primary'),
+      write: unspaced(),
+      notifications: unspaced(),
+    },
   });
 };
