@@ -14,6 +14,7 @@ import {
   FRAMEWORK_VERSION_LENGTH,
   FRAMEWORK_VERSION_PATTERN,
   FRAMEWORKS,
+  INT32_MAX,
   JOB_PREFIX_MAX,
   MODEL_PACKAGE_ARN_PATTERN,
   OPTIMIZATION_CONFIGS,
@@ -125,6 +126,8 @@ const targetSettings: Record<string, JsonSchema> = {
       'optimization only: the maximum number of instances to use for the optimized model (MaxInstanceCount).',
     type: 'integer',
     minimum: 1,
+    // MaxInstanceCount is an int32 in the API.
+    maximum: INT32_MAX,
   },
 };
 
