@@ -184,6 +184,12 @@ function dimensionProblem(dimension: unknown, of: string): string | undefined {
   return `Dimension ${typeof dimension === 'bigint' ? String(dimension) : JSON.stringify(dimension)} ${of}is not a whole number >= 1.`;
 }
 
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.some(hasUnsafeInteger);
+  return isRecord(value) && Object.values(value).some(hasUnsafeInteger);
+}
+
 /**
  * A copy of a YAML value where each integer a double cannot hold exactly is a BigInt of the digits written
  * (YAML reads 9007199254740993 as ...992), so messages show what the file says.
@@ -193,6 +199,7 @@ function exactIntegers(
   sourceOf: DataInputContext['sourceOf'],
   field: readonly (string | number)[] = [],
 ): unknown {
+  if (field.length === 0 && !hasUnsafeInteger(value)) return value;
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
     const written = sourceOf(field)?.replace(/_/g, '');
     return written !== undefined && /^[-+]?\d+$/.test(written) ? BigInt(written) : value;

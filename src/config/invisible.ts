@@ -47,6 +47,8 @@ function describeChar(char: string): string {
  * it has neither: "'s3://b/\u200Bm.tar.gz' contains a zero-width space (U+200B) at character 8".
  */
 export function invisibleProblem(value: string): string | undefined {
+  // Most values are clean: decide that without splitting them into characters.
+  if (!INVISIBLE.test(value) && value.trim() === value) return undefined;
   const chars = [...value];
   const index = chars.findIndex((char) => INVISIBLE.test(char));
   if (index >= 0) {
