@@ -65,7 +65,7 @@ describe('framework versions', () => {
   });
 
   it('warns without refusing: the target is planned with the version as written', () => {
-    const text = HEADER.replace('"2.0"', '"2.3"') + 'targets:\n  - name: nano\n    device: jetson_nano\n';
+    const text = `${HEADER.replace('"2.0"', '"2.3"')}targets:\n  - name: nano\n    device: jetson_nano\n`;
     const result = read(text);
     expect(result.errors).toEqual([]);
     expect(result.config?.targets[0]).toMatchObject({ input: { frameworkVersion: '2.3' } });
