@@ -45,6 +45,7 @@ import { undocumentedVersion } from './framework-versions.ts';
 import { escapeInvisible, invisibleProblem } from './invisible.ts';
 import type { Problem } from './problems.ts';
 import { arnParts, isKnownRegion, nearestRegions, partitionOf, regionsForDevice } from './regions.ts';
+import { DURATION_PATTERN } from './schema.ts';
 import type { DocPath, SourceFile } from './source.ts';
 import type {
   CompilationTarget,
@@ -367,32 +368,47 @@ function checkKmsKey(check: TargetCheck, value: string): void {
 
 function checkStoppingCondition(check: TargetCheck): StoppingSeconds {
   const condition = check.record(['stopping-condition']);
+  const field = (key: string) => ['stopping-condition', key];
+  // Seconds as written: YAML rounds integers past 2^53.
+  const written = (key: string, value: number) =>
+    typeof condition[key] === 'number'
+      ? (check.source.scalarSource(check.target.where(field(key))) ?? String(value))
+      : String(value);
   const seconds = (key: string): number | undefined => {
     const value = condition[key];
     if (value === undefined) return undefined;
     const parsed = parseDuration(value);
-    // Wrong formats are reported by the schema; a substituted or huge value is caught here.
-    if (parsed === undefined && typeof value === 'string' && !value.includes('${')) return undefined;
-    return parsed;
+    if (parsed !== undefined) return parsed;
+    // Wrong formats are reported by the schema; a value too large to count (past 2^53 seconds) is caught
+    // here rather than silently replaced by the default.
+    const text = typeof value === 'number' ? written(key, value) : String(value);
+    if (typeof value === 'number' || DURATION_PATTERN.test(text.trim())) {
+      check.report(
+        field(key),
+        `${key} out of range`,
+        `${key} is ${text}${typeof value === 'number' ? ' s' : ''}, far more than 28 days (${MAX_RUNTIME_RANGE.max} s).`,
+      );
+    }
+    return undefined;
   };
   const defaultRuntime =
     check.target.kind === 'optimization' ? DEFAULT_OPTIMIZATION_RUNTIME : DEFAULT_COMPILATION_RUNTIME;
   const runtime = seconds('max-runtime');
   const wait = seconds('max-wait');
   const pending = seconds('max-pending');
-  const field = (key: string) => ['stopping-condition', key];
+
   if (runtime !== undefined && (runtime < MAX_RUNTIME_RANGE.min || runtime > MAX_RUNTIME_RANGE.max)) {
     check.report(
       field('max-runtime'),
       'max-runtime out of range',
-      `max-runtime is ${formatDuration(runtime)} (${runtime} s); it must be from 1 second to 28 days (${MAX_RUNTIME_RANGE.max} s).`,
+      `max-runtime is ${formatDuration(runtime)} (${written('max-runtime', runtime)} s); it must be from 1 second to 28 days (${MAX_RUNTIME_RANGE.max} s).`,
     );
   }
   if (pending !== undefined && (pending < MAX_PENDING_RANGE.min || pending > MAX_PENDING_RANGE.max)) {
     check.report(
       field('max-pending'),
       'max-pending out of range',
-      `max-pending is ${formatDuration(pending)} (${pending} s); it must be from 2h (${MAX_PENDING_RANGE.min} s) to 28d (${MAX_PENDING_RANGE.max} s).`,
+      `max-pending is ${formatDuration(pending)} (${written('max-pending', pending)} s); it must be from 2h (${MAX_PENDING_RANGE.min} s) to 28d (${MAX_PENDING_RANGE.max} s).`,
     );
   }
   const effectiveRuntime = runtime ?? defaultRuntime;
