@@ -52,11 +52,11 @@ const refused = `${HEADER}  - name: c5
 `;
 
 /** The `::error` annotation at `needle`'s line and column, with a message containing `fragment`. */
-function annotationAt(stdout: string, needle: string, title: string, fragment: string): RegExp {
+function annotationAt(needle: string, title: string, fragment: string): RegExp {
   const { line, col } = pos(refused, needle);
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(
-    `::error file=neo\\.yml,line=${line},col=${col},title=${escape(title)}::.*${escape(fragment)}`,
+    `::error file=neo\\.yml,line=${line},col=${col},title=${literal(title)}::.*${literal(fragment)}`,
   );
 }
 
@@ -66,28 +66,23 @@ describe('values SageMaker would reject', () => {
     const result = await prepareRun(emulator, refused).run();
     expect(result.code).toBe(1);
     const out = result.stdout;
+    expect(out).toMatch(annotationAt('|\n      --opt', 'Line break in compiler-options', 'has a line break'));
     expect(out).toMatch(
-      annotationAt(out, '|\n      --opt', 'Line break in compiler-options', 'has a line break'),
+      annotationAt('us-west-3', 'Unknown AWS Region', 'did you mean us-west-1 or us-west-2?'),
     );
-    expect(out).toMatch(
-      annotationAt(out, 'us-west-3', 'Unknown AWS Region', 'did you mean us-west-1 or us-west-2?'),
-    );
-    expect(out).toMatch(annotationAt(out, "'{input0", 'data-input-config is not JSON', 'must be JSON'));
+    expect(out).toMatch(annotationAt("'{input0", 'data-input-config is not JSON', 'must be JSON'));
     expect(out).toMatch(
       annotationAt(
-        out,
         '"s3://artifacts/resnet50/\\u200B',
         'Invisible character in S3 URI',
         'contains a zero-width space (U+200B)',
       ),
     );
     expect(out).toMatch(
-      annotationAt(out, '9007199254740993', 'Invalid input shape', 'Dimension 9007199254740993 of'),
+      annotationAt('9007199254740993', 'Invalid input shape', 'Dimension 9007199254740993 of'),
     );
-    expect(out).toMatch(
-      annotationAt(out, '2147483648', 'Max-instance-count out of range', 'at most 2147483647'),
-    );
-    expect(out).toMatch(annotationAt(out, 'xxxx', 'Environment value too long', 'at most 256'));
+    expect(out).toMatch(annotationAt('2147483648', 'Max-instance-count out of range', 'at most 2147483647'));
+    expect(out).toMatch(annotationAt('xxxx', 'Environment value too long', 'at most 256'));
     expect(out).toMatch(/::error::neo\.yml has 7 errors; no job was created\./);
     // Only the PR comment is posted: no SageMaker or S3 call.
     expect(emulator.calls.filter((call) => call.service !== 'github')).toHaveLength(0);
