@@ -107,7 +107,8 @@ export const IMAGE_MAX = 255;
 /** Integers in the API (MaxInstanceCount) and in Neo's input shapes are 32-bit signed. */
 export const INT32_MAX = 2_147_483_647;
 
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Region codes: us-east-1, us-gov-west-1, eusc-de-east-1 (whether one exists is checked against the SDK). */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /** Target names appear in job names, S3 paths (${target}) and the `targets` input. */
 export const TARGET_NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
