@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.ts';
 import { pos } from '../config/helpers.ts';
-import { prepareRun, sagemakerCalls, startTestEmulator } from './helpers.ts';
+import { prepareRun, sagemakerCalls, startTestEmulator, targetsYaml } from './helpers.ts';
 
 let emulator: Emulator | undefined;
 afterEach(async () => {
@@ -12,18 +12,8 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-const HEADER = `version: 1
-role-arn: arn:aws:iam::123456789012:role/NeoCompile
-job-prefix: resnet50
-input:
-  s3-uri: s3://models/resnet50/model.tar.gz
-  framework: PYTORCH
-  framework-version: "2.0"
-  data-input-config: {input0: [1, 3, 224, 224]}
-output:
-  s3-location: s3://artifacts/resnet50/\${target}/
-targets:
-`;
+// The valid start of a file (targets come after `targets:`), as the other e2e tests write it.
+const HEADER = targetsYaml(0);
 
 const refused = `${HEADER}  - name: c5
     device: ml_c5

@@ -3,18 +3,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: neo.yml placeholders are written ${name}, like template strings.
 import { describe, expect, it } from 'vitest';
 import { findArtifactCollisions, planJobs } from '../../src/plan/plan.ts';
-import { configOf, ctx, pos } from '../config/helpers.ts';
+import { configOf, ctx, HEADER, pos } from '../config/helpers.ts';
 
-const text = `version: 1
-role-arn: arn:aws:iam::123456789012:role/NeoCompile
-input:
-  s3-uri: s3://models/resnet/model.tar.gz
-  framework: PYTORCH
-  framework-version: "2.0"
-  data-input-config: {input0: [1, 3, 224, 224]}
-output:
-  s3-location: s3://artifacts/\${short-sha}/\${matrix.flavour}
-targets:
+const text = `${HEADER.replace('s3://artifacts/out/', 's3://artifacts/${short-sha}/${matrix.flavour}')}targets:
   - name: nano
     device: jetson_nano
     matrix:
