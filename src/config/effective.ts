@@ -45,6 +45,8 @@ export interface EffectiveTarget {
   kind: 'compilation' | 'optimization';
   /** Effective settings (kebab-case keys as in neo.yml), placeholders substituted. */
   settings: Record_;
+  /** The same settings before placeholders are substituted (`${sha}` as written), for messages. */
+  written: Record_;
   /** Keys set by the entry or its matrix rather than inherited from the top level. */
   own: ReadonlySet<string>;
   /** The file position of a setting: where it was written (entry, matrix value or top level). */
@@ -219,7 +221,7 @@ function buildTarget(
         : substituteAll(value, [key], { ctx, matrix, target: name, region }, where, problems);
   }
 
-  return { entryIndex, entryPath, name, group, kind, settings, own, where };
+  return { entryIndex, entryPath, name, group, kind, settings, written: layers.settings, own, where };
 }
 
 function targetName(

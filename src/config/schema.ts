@@ -11,9 +11,11 @@ import {
   ENVIRONMENT_KEY_MAX,
   ENVIRONMENT_KEY_PATTERN,
   ENVIRONMENT_MAX,
+  ENVIRONMENT_VALUE_MAX,
   FRAMEWORK_VERSION_LENGTH,
   FRAMEWORK_VERSION_PATTERN,
   FRAMEWORKS,
+  INT32_MAX,
   JOB_PREFIX_MAX,
   MODEL_PACKAGE_ARN_PATTERN,
   OPTIMIZATION_CONFIGS,
@@ -28,6 +30,7 @@ import {
   TAGS_MAX,
   TARGET_DEVICES,
   TARGET_NAME_PATTERN,
+  TARGETS_MAX,
   VPC_ID_MAX,
   VPC_SECURITY_GROUPS,
   VPC_SUBNETS,
@@ -46,7 +49,7 @@ export const DURATION_PATTERN = /^(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$/;
 const ref = (name: string, description: string): JsonSchema => ({ $ref: `#/$defs/${name}`, description });
 
 const environment = (what: string): JsonSchema => ({
-  description: `${what} At most ${ENVIRONMENT_MAX} variables; numbers and booleans are passed as written.`,
+  description: `${what} At most ${ENVIRONMENT_MAX} variables, each value at most ${ENVIRONMENT_VALUE_MAX} characters; numbers and booleans are passed as written.`,
   type: 'object',
   maxProperties: ENVIRONMENT_MAX,
   propertyNames: { pattern: ENVIRONMENT_KEY_PATTERN.source, maxLength: ENVIRONMENT_KEY_MAX },
@@ -122,9 +125,11 @@ const targetSettings: Record<string, JsonSchema> = {
   },
   'max-instance-count': {
     description:
-      'optimization only: the maximum number of instances to use for the optimized model (MaxInstanceCount).',
+      'optimization only: the maximum number of instances to use for the optimized model (MaxInstanceCount), 1 to 2147483647.',
     type: 'integer',
     minimum: 1,
+    // MaxInstanceCount is an int32 in the API.
+    maximum: INT32_MAX,
   },
 };
 
@@ -154,7 +159,7 @@ const inputProperties: Record<string, JsonSchema> = {
   framework: ref('framework', 'The framework the model was trained in (InputConfig.Framework).'),
   'framework-version': ref(
     'frameworkVersion',
-    'Framework version, e.g. "2.0" (quote it: YAML reads 2.0 as the number 2). Only for MXNET, PYTORCH, TENSORFLOW, TFLITE.',
+    'Framework version major.minor[.patch], e.g. "2.0" (quote it: YAML reads 2.0 as the number 2). Only for MXNET, PYTORCH, TENSORFLOW, TFLITE; a version Neo does not document gets a warning.',
   ),
   'data-input-config': ref(
     'dataInputConfig',
@@ -223,8 +228,7 @@ export const neoSchema: JsonSchema = {
     vpc: ref('vpc', 'VPC every job connects to (a target may replace it).'),
     tags: ref('tags', 'Tags for every job (a target may add or override keys).'),
     targets: {
-      description:
-        'The devices, platforms or instance types to build for: one job per target (per matrix combination).',
+      description: `The devices, platforms or instance types to build for: one job per target (per matrix combination), at most ${TARGETS_MAX}.`,
       type: 'array',
       minItems: 1,
       items: { $ref: '#/$defs/target' },

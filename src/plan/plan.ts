@@ -310,7 +310,15 @@ function optimizationRequest(
  * same output location, model name and device (say, two batch sizes for jetson_nano) would overwrite each
  * other's artifact, and one target's output would silently be the other's binary.
  */
-export function findArtifactCollisions(plan: readonly PlannedJob[], file: string): ConfigError[] {
+export function findArtifactCollisions(
+  plan: readonly PlannedJob[],
+  file: string,
+  config?: NeoConfig,
+): ConfigError[] {
+  // s3-location as written (`${sha}` rather than the commit), so the suggested fix can be pasted into neo.yml.
+  const written = new Map(
+    (config?.targets ?? []).map((target) => [target.name, target.output.s3LocationAsWritten]),
+  );
   const seen = new Map<string, PlannedJob>();
   const errors: ConfigError[] = [];
   for (const job of plan) {
@@ -334,12 +342,14 @@ export function findArtifactCollisions(plan: readonly PlannedJob[], file: string
       continue;
     }
     const at = job.position ?? first.position ?? { line: 1, col: 1 };
+    const asWritten = written.get(job.target);
+    const prefix = asWritten === undefined ? location : asWritten.replace(/\/*$/, '/');
     errors.push({
       file,
       line: at.line,
       col: at.col,
       title: 'Targets overwrite each other’s artifact',
-      message: `targets '${first.target}' and '${job.target}' would both write ${location}${model}-${device}.tar.gz (Neo names the artifact after the model and the device); give each its own output, e.g. s3-location: ${location}\${target}/`,
+      message: `targets '${first.target}' and '${job.target}' would both write ${location}${model}-${device}.tar.gz (Neo names the artifact after the model and the device); give each its own output with \${target} in the path, e.g. s3-location: ${prefix}\${target}/`,
     });
   }
   return errors;
