@@ -152,7 +152,11 @@ describe('input.path', () => {
     expect(errorsOf(text)).toEqual([]);
     expect(modelInputs(configOf(text))).toEqual([
       expect.objectContaining({ path: 'models/m.tar.gz', uploadTo: 's3://in-us-west-2/x/', targets: ['a'] }),
-      expect.objectContaining({ path: 'models/m.tar.gz', uploadTo: 's3://in-us-east-1/x/', targets: ['b', 'c'] }),
+      expect.objectContaining({
+        path: 'models/m.tar.gz',
+        uploadTo: 's3://in-us-east-1/x/',
+        targets: ['b', 'c'],
+      }),
     ]);
   });
 });
