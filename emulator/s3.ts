@@ -25,7 +25,7 @@ import { mulberry32 } from './random.ts';
 import type { FaultOptions, ObjectStore, RecordedCall } from './types.ts';
 
 /** How a tampered object's body is served: see S3Emulator.tamper. */
-export type TamperMode = 'truncate' | 'flip';
+export type TamperMode = 'truncate' | 'stall' | 'flip';
 
 export interface S3Emulator {
   store: ObjectStore;
@@ -33,7 +33,8 @@ export interface S3Emulator {
   faults: FaultOptions;
   /**
    * Serves `bucket/key` wrongly on full GetObjects (ranges and HEAD are left alone), headers unchanged:
-   * 'truncate' announces the whole Content-Length, sends half the body and cuts the connection; 'flip' sends
+   * 'truncate' announces the whole Content-Length, sends half the body and cuts the connection; 'stall' sends
+   * half and then nothing, keeping the connection open (until the client gives up or close()); 'flip' sends
    * as many bytes with some inverted, under the original ETag and checksum. undefined serves it truly again.
    */
   tamper(bucket: string, key: string, mode: TamperMode | undefined): void;
@@ -466,8 +467,10 @@ interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: Buffer | string;
-  /** Send only this many bytes of the body, then destroy the connection (a transfer cut midway). */
+  /** Send only this many bytes of the body, then destroy the connection (a transfer cut midway)... */
   cutAfter?: number;
+  /** ...or keep it open, silent (a stalled transfer). */
+  stall?: boolean;
 }
 
 export { mulberry32 };
@@ -1273,7 +1276,15 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
     headers['content-length'] = String(size);
     if (head) return { status: 200, headers };
     const mode = tampered.get(metaKey(c.bucket, c.key));
-    if (mode === 'truncate') return { status: 200, headers, body: obj.body, cutAfter: Math.floor(size / 2) };
+    if (mode === 'truncate' || mode === 'stall') {
+      return {
+        status: 200,
+        headers,
+        body: obj.body,
+        cutAfter: Math.floor(size / 2),
+        stall: mode === 'stall',
+      };
+    }
     if (mode === 'flip') return { status: 200, headers, body: flipBytes(obj.body) };
     return { status: 200, headers, body: obj.body };
   }
@@ -1421,7 +1432,9 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
     res.writeHead(reply.status, headers);
     if (head || reply.status === 204 || reply.status === 304 || !body) res.end();
     else if (reply.cutAfter !== undefined) {
-      res.write(body.subarray(0, reply.cutAfter), () => res.destroy());
+      res.write(body.subarray(0, reply.cutAfter), () => {
+        if (!reply.stall) res.destroy();
+      });
     } else res.end(body);
   }
 

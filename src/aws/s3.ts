@@ -80,9 +80,13 @@ export interface ObjectStorage {
 }
 
 export interface ObjectStorageOptions {
-  /** Per attempt: to connect, and to get an answer (SDK retries then apply). Defaults 5 s and 60 s. */
+  /**
+   * Per attempt: to connect, to get an answer, and the longest silence while a body streams (SDK retries
+   * apply to the first two). Defaults 5 s, 60 s and 60 s.
+   */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
   /** Where downloads are written (tests inject a failing stream, e.g. a full disk). */
   openWriteStream?: (file: string) => Writable;
 }
@@ -103,6 +107,7 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
   const handler = new NodeHttpHandler({
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     requestTimeout: options.requestTimeoutMs ?? 60_000,
+    socketTimeout: options.idleTimeoutMs ?? 60_000,
     // A hung answer must fail the attempt (the SDK then retries), not just log a warning.
     throwOnRequestTimeout: true,
   });
@@ -153,8 +158,8 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
       try {
         await pipeline(body, openWriteStream(file), { signal: callOptions?.signal });
       } catch (error) {
-        // A write error (ENOSPC, EACCES) keeps its code; a body that broke off says how far it got.
-        if ((error as NodeJS.ErrnoException).syscall !== undefined) throw error;
+        // A file error (ENOSPC, EACCES) keeps its code; a body that broke off says how far it got.
+        if (FILE_SYSCALLS.has((error as NodeJS.ErrnoException).syscall ?? '')) throw error;
         throw new TransferError((error as Error).message, size, out.ContentLength, error);
       }
       const checksum = fullObjectChecksum(out);
@@ -224,6 +229,9 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
     },
   };
 }
+
+/** The calls of a write stream to a file: their errors are the disk's, not the transfer's. */
+const FILE_SYSCALLS = new Set(['open', 'write', 'writev', 'close', 'fsync']);
 
 type HandleArguments = Parameters<NodeHttpHandler['handle']>;
 

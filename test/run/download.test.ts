@@ -319,6 +319,23 @@ describe('createArtifactDownloader with the S3 adapter', () => {
     }
   });
 
+  it('gives up on a body that stalls midway after the idle timeout, removing the partial file', async () => {
+    emulator.s3.tamper('artifacts', 'out/t0.tar.gz', 'stall');
+    try {
+      const storage = createObjectStorage('us-west-2', { idleTimeoutMs: 300 });
+      const downloader = createArtifactDownloader(storage, workspace, dir);
+      downloader.start(job('t0'));
+      expect((await downloader.finish()).get('t0')).toEqual({
+        error: expect.stringMatching(
+          /^could not download s3:\/\/artifacts\/out\/t0\.tar\.gz: the transfer broke off after \d+ of 300002 bytes \(.*timed out after 300 ms of inactivity/,
+        ),
+      });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      emulator.s3.tamper('artifacts', 'out/t0.tar.gz', undefined);
+    }
+  });
+
   it('gives up on a hung answer after the per-attempt timeout', async () => {
     emulator.s3.delay('GetObject', Number.POSITIVE_INFINITY);
     try {
