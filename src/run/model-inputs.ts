@@ -1,6 +1,6 @@
 // Prepares the model inputs before any job exists: uploads models that live in the workspace (packed into a
-// deterministic .tar.gz when a directory), and checks each distinct S3 input once with HeadObject plus a
-// 2-byte read of its gzip magic. A missing, unreadable or non-gzip input is a located config error.
+// deterministic .tar.gz when a directory; read once, uploaded once per distinct upload-to, e.g. one bucket per
+// region), and checks each distinct S3 input once with HeadObject plus a 2-byte read of its gzip magic. A missing, unreadable or non-gzip input is a located config error.
 // The result's identities (sha256 / VersionId / ETag) enter the content-addressed job names.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
