@@ -155,9 +155,9 @@ describe('a full disk', () => {
         expect(result.stdout).toMatch(/t0: could not download s3:\/\/\S+: the disk is full \(ENOSPC\)/);
         expect(result.stdout).toMatch(/t1: could not download s3:\/\/\S+: the disk is full \(ENOSPC\)/);
         expect(result.summary).toMatch(/\| t0 \|.*Artifact download failed/);
-      expect(result.summary).toContain(
-        'Artifact download failed: could not download s3://artifacts/resnet50/t1/model-rasp4b.tar.gz: the disk is full (ENOSPC)',
-      );
+        expect(result.summary).toContain(
+          'Artifact download failed: could not download s3://artifacts/resnet50/t1/model-rasp4b.tar.gz: the disk is full (ENOSPC)',
+        );
         expect(readdirSync(dir)).toEqual(['filler']);
       } finally {
         unmount?.();
