@@ -88,9 +88,13 @@ export function resolveDownloadDir(workspace: string, dir: string): { dir: strin
   return { dir: resolved };
 }
 
-/** The one digest algorithm SageMaker's ArtifactDigest is known to use: sha256, as hex, maybe prefixed. */
+/**
+ * A sha256 ArtifactDigest, only when it names its algorithm (`sha256:<hex>`). AWS documents the digest as a BLAKE2
+ * hash of "the compiled model artifacts" without saying over which bytes, so a bare hex value is not comparable with
+ * the archive's bytes: treating it as one would fail every correct download.
+ */
 export function sha256OfDigest(digest: string | undefined): string | undefined {
-  const match = /^(?:sha-?256:)?([0-9a-f]{64})$/i.exec(digest?.trim() ?? '');
+  const match = /^sha-?256:([0-9a-f]{64})$/i.exec(digest?.trim() ?? '');
   return match?.[1]?.toLowerCase();
 }
 

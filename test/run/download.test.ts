@@ -41,7 +41,7 @@ describe('verifyDownload', () => {
   };
 
   it('accepts bytes that agree with every statement', () => {
-    expect(verifyDownload(received, hex('sha256', bytes))).toBeUndefined();
+    expect(verifyDownload(received, `sha256:${hex('sha256', bytes)}`)).toBeUndefined();
     expect(verifyDownload(received, `sha256:${hex('sha256', bytes).toUpperCase()}`)).toBeUndefined();
   });
 
@@ -71,19 +71,21 @@ describe('verifyDownload', () => {
 
   it('compares a sha256 ArtifactDigest, and ignores one whose algorithm it cannot tell', () => {
     const wrong = hex('sha256', Buffer.from('another artifact'));
-    expect(verifyDownload(received, wrong)).toBe(
+    expect(verifyDownload(received, `sha256:${wrong}`)).toBe(
       `the bytes' sha256 ${received.sha256} does not match the ArtifactDigest ${wrong} SageMaker reported`,
     );
     expect(verifyDownload(received, hex('md5', Buffer.from('x')))).toBeUndefined();
     expect(verifyDownload(received, 'opaque-digest-v2')).toBeUndefined();
+    // Bare hex: AWS documents a BLAKE2 hash of unspecified bytes, so it is never held against the download.
+    expect(verifyDownload(received, wrong)).toBeUndefined();
   });
 
-  it('reads sha256 digests as hex, bare or prefixed', () => {
+  it('reads sha256 digests only when they name the algorithm', () => {
     const digest = hex('sha256', bytes);
-    expect(sha256OfDigest(digest)).toBe(digest);
+    expect(sha256OfDigest(digest)).toBeUndefined();
     expect(sha256OfDigest(`sha256:${digest}`)).toBe(digest);
     expect(sha256OfDigest(`SHA-256:${digest.toUpperCase()}`)).toBe(digest);
-    expect(sha256OfDigest(digest.slice(1))).toBeUndefined();
+    expect(sha256OfDigest(`sha256:${digest.slice(1)}`)).toBeUndefined();
     expect(sha256OfDigest(undefined)).toBeUndefined();
   });
 });
@@ -202,7 +204,7 @@ describe('createArtifactDownloader with the S3 adapter', () => {
     writeFileSync(outside, 'precious');
     symlinkSync(outside, path.join(dir, 't0.tar.gz'));
     const downloader = createArtifactDownloader(createObjectStorage('us-west-2'), workspace, dir);
-    downloader.start(job('t0', { artifactDigest: hex('sha256', artifact) }));
+    downloader.start(job('t0', { artifactDigest: `sha256:${hex('sha256', artifact)}` }));
     const results = await downloader.finish();
     expect(results.get('t0')).toEqual({
       file: { path: 'compiled/t0.tar.gz', sha256: hex('sha256', artifact), size: artifact.length },
@@ -216,7 +218,7 @@ describe('createArtifactDownloader with the S3 adapter', () => {
   it('fails a target whose bytes differ from the ArtifactDigest, leaving no file (not even an older one)', async () => {
     writeFileSync(path.join(dir, 't1.tar.gz'), 'artifact of an earlier run');
     const downloader = createArtifactDownloader(createObjectStorage('us-west-2'), workspace, dir);
-    downloader.start(job('t1', { artifactDigest: hex('sha256', Buffer.from('something else')) }));
+    downloader.start(job('t1', { artifactDigest: `sha256:${hex('sha256', Buffer.from('something else'))}` }));
     const result = (await downloader.finish()).get('t1');
     expect(result).toEqual({
       error: expect.stringMatching(
