@@ -22,7 +22,7 @@ import {
   renderSummary,
   renderValidationErrorsBody,
 } from './report/render.ts';
-import { createArtifactDownloader, resolveDownloadDir } from './run/download.ts';
+import { createArtifactDownloader, prepareDownloadDir } from './run/download.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
 import type { ConfigError, JobState } from './types.ts';
@@ -47,7 +47,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   };
   let downloadDir: string | undefined;
   if (inputs.download) {
-    const resolved = resolveDownloadDir(ctx.workspace, inputs.download);
+    const resolved = await prepareDownloadDir(ctx.workspace, inputs.download);
     if ('error' in resolved) return failBeforeAnyJob(resolved.error);
     downloadDir = resolved.dir;
   }
@@ -66,8 +66,10 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const prepared = await prepareModelInputs(
     modelInputs(config).filter((input) => input.targets.some((target) => selected.has(target))),
     storage,
-    { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun },
+    { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun, signal },
   );
+  if (signal.aborted)
+    return failBeforeAnyJob('Cancelled before any job was created; uploads in progress were aborted.');
   if (prepared.errors.length > 0) return failOnConfigErrors(prepared.errors, report, publisher);
   for (const upload of prepared.uploads) {
     core.info(
@@ -93,7 +95,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   }
 
   const downloader = downloadDir
-    ? createArtifactDownloader(storage ?? createObjectStorage(ctx.region), ctx.workspace, downloadDir)
+    ? createArtifactDownloader(storage ?? createObjectStorage(ctx.region), ctx.workspace, downloadDir, {
+        signal,
+      })
     : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
@@ -148,13 +152,19 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   if (downloader && inputs.download && outcome !== 'cancelled') {
     for (const [target, file] of await downloader.finish()) {
       const job = jobs.find((candidate) => candidate.target === target);
-      if ('error' in file) downloadErrors.push(`${target}: ${file.error}`);
-      else if (job) job.artifactFile = file;
+      if ('skipped' in file) core.info(`${target}: not downloaded: ${file.skipped}`);
+      else if ('error' in file) {
+        downloadErrors.push(`${target}: ${file.error}`);
+        if (job) job.failureReason = `Artifact download failed: ${file.error}`;
+      } else if (job) job.artifactFile = file.file;
     }
     core.setOutput('download-dir', inputs.download);
   }
   await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher, history);
-  if (downloadErrors.length > 0) core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
+  if (downloadErrors.length > 0) {
+    core.setOutput('status', 'failed');
+    core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
+  }
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 

@@ -3,7 +3,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: neo.yml placeholders are written ${name}, like template strings.
 import type { ConfigError, RunContext } from '../types.ts';
 import { JOB_PREFIX_MAX, TARGETS_MAX } from './constraints.ts';
-import { buildTargets, type EffectiveTarget, isRecord } from './effective.ts';
+import { buildTargets, isRecord } from './effective.ts';
 import { sanitizeNamePart } from './job-name.ts';
 import { substitute } from './placeholders.ts';
 import { type Problem, toConfigErrors } from './problems.ts';
@@ -76,7 +76,6 @@ function read(
     if (checked) targets.push(checked);
   }
   checkUniqueNames(effective, source, problems);
-  checkOneUploadPerPath(effective, source, problems);
   const merged = mergeMissingEverywhere(problems, effective.length);
 
   const errors = toConfigErrors(file, source, source.problems, schemaProblems, merged);
@@ -195,43 +194,11 @@ function checkUniqueNames(
 }
 
 /**
- * A local model is uploaded once (the action maps each path to one uploaded URI): every target using a path
- * must upload it to the same place.
- */
-function checkOneUploadPerPath(
-  targets: readonly EffectiveTarget[],
-  source: SourceFile,
-  problems: Problem[],
-): void {
-  const first = new Map<string, { uploadTo: string; target: EffectiveTarget }>();
-  for (const target of targets) {
-    const map = target.kind === 'optimization' ? 'model' : 'input';
-    const settings = target.settings[map];
-    if (!isRecord(settings) || settings['s3-uri'] !== undefined) continue;
-    const { path, 'upload-to': uploadTo } = settings;
-    if (typeof path !== 'string' || typeof uploadTo !== 'string') continue;
-    const seen = first.get(path);
-    if (!seen) {
-      first.set(path, { uploadTo, target });
-      continue;
-    }
-    if (seen.uploadTo === uploadTo) continue;
-    const line = source.locate(
-      seen.target.where([seen.target.kind === 'optimization' ? 'model' : 'input', 'upload-to']),
-    ).line;
-    problems.push({
-      path: target.where([map, 'upload-to']),
-      title: 'One path, several upload-to',
-      message: `Target '${target.name}' uploads '${path}' to ${uploadTo}, but target '${seen.target.name}' uploads it to ${seen.uploadTo} (line ${line}); a local model is uploaded once: use one upload-to for it.`,
-    });
-  }
-}
-
-/**
  * Each distinct model input (an S3 URI, or a workspace path with its upload-to) with every target that uses it
  * and every place it is written, earliest first. Model package ARNs are not included. The action uploads
- * each path once (planJobs then takes the URIs as options.inputUris, keyed by path) and checks each S3 input
- * once, reporting problems at these positions.
+ * each path once per distinct upload-to (a file spanning regions names one bucket per region; planJobs then
+ * takes the URIs as options.inputUris, keyed by localModelKey) and checks each S3 input once, reporting
+ * problems at these positions.
  */
 export function modelInputs(config: NeoConfig): ModelInput[] {
   // Sets of seen positions and targets keep this linear: one input shared by thousands of targets is common.
@@ -239,7 +206,8 @@ export function modelInputs(config: NeoConfig): ModelInput[] {
   for (const target of config.targets) {
     const source = target.kind === 'compilation' ? target.input?.source : target.model.source;
     if (!source) continue;
-    const key = source.kind === 's3' ? `s3\u0000${source.s3Uri}` : `path\u0000${source.path}`;
+    const key =
+      source.kind === 's3' ? `s3\u0000${source.s3Uri}` : `path\u0000${source.path}\u0000${source.uploadTo}`;
     let entry = inputs.get(key);
     if (!entry) {
       const input: ModelInput =

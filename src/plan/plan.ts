@@ -29,10 +29,15 @@ export interface PlanOptions {
    */
   inputIdentity?: Record<string, string>;
   /**
-   * Local model path (input.path / model.path as in the config, placeholders substituted) -> the S3 URI the
-   * action uploaded it to. Every selected target with a path input needs an entry.
+   * Local model (input.path / model.path as in the config, placeholders substituted, with its upload-to; see
+   * localModelKey) -> the S3 URI the action uploaded it to. Every selected target with a path input needs one.
    */
   inputUris?: Record<string, string>;
+}
+
+/** The key of a local model in inputUris: one path may go to one bucket per region (upload-to with ${region}). */
+export function localModelKey(path: string, uploadTo: string): string {
+  return `${path}\u0000${uploadTo}`;
 }
 
 export function planJobs(
@@ -59,7 +64,8 @@ function sourceOf(target: NeoTarget): ModelInputSource | undefined {
 /** The S3 URI a target's model is read from: as written, or where the action uploaded the local path. */
 function modelUri(source: ModelInputSource, inputUris: Record<string, string>): string {
   if (source.kind === 's3') return source.s3Uri;
-  return Object.hasOwn(inputUris, source.path) ? (inputUris[source.path] ?? '') : '';
+  const key = localModelKey(source.path, source.uploadTo);
+  return Object.hasOwn(inputUris, key) ? (inputUris[key] ?? '') : '';
 }
 
 /** A path input without an uploaded URI is a bug of the caller: report it rather than plan an empty S3Uri. */

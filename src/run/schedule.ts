@@ -199,6 +199,7 @@ export async function scheduleJobs(
     if (snapshot.endTime) s.endedAt = snapshot.endTime;
     if (snapshot.failureReason) s.failureReason = snapshot.failureReason;
     if (snapshot.artifact) s.artifact = snapshot.artifact;
+    if (snapshot.artifactDigest) s.artifactDigest = snapshot.artifactDigest;
     s.status = snapshot.status;
     if (isTerminal(s.status) && !s.endedAt) s.endedAt = Date.now();
     if (previous !== s.status) {
