@@ -22,10 +22,13 @@ export function parseCommandLine<T extends ParseArgsOptionsConfig>(
   }
 }
 
-/** node's messages are long and suggest `--` for a typo; keep the first sentence. */
+/** node's message on one line, without its advice to use `--` for what is almost always a typo. */
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split(/\. (?=To specify)/)[0]?.replace(/\.$/, '') ?? message;
+  return message
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\. To specify a positional argument.*$/, '')
+    .replace(/\.$/, '');
 }
 
 export interface NumberRule {
