@@ -104,3 +104,20 @@ describe('.pre-commit-hooks.yaml', () => {
     }
   });
 });
+
+describe('LICENSE and CHANGELOG.md', () => {
+  it('the license file is the MIT license package.json declares', () => {
+    expect((pkg as { license?: string }).license).toBe('MIT');
+    const license = readFileSync(path.join(ROOT, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+    expect(license).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
+  });
+
+  it('the changelog follows Keep a Changelog: versions newest first, each with a link', () => {
+    const changelog = readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
+    const versions = [...changelog.matchAll(/^## \[([^\]]+)\]/gm)].map(([, version]) => version ?? '');
+    expect(versions[0]).toMatch(/^(Unreleased|\d+\.\d+\.\d+)$/);
+    for (const version of versions.slice(1)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const version of versions) expect(changelog).toMatch(new RegExp(`^\\[${version}\\]: https://`, 'm'));
+  });
+});
