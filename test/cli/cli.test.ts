@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { GitFacts } from '../../src/cli/context.ts';
+import { formatDiagnostic, problemCount } from '../../src/cli/format.ts';
 import { runCli } from '../../src/cli/run.ts';
 import type { PlannedJob } from '../../src/types.ts';
 import { HEADER, pos } from '../config/helpers.ts';
@@ -217,5 +218,27 @@ describe('usage errors exit 2 with the usage line; --help exits 0', () => {
       expect(result.stdout).toMatch(/--region REGION/);
       expect(result.stdout).toMatch(/Exit status: 0 valid/);
     }
+  });
+});
+
+describe('diagnostic lines', () => {
+  const problem = {
+    file: 'a/neo.yml',
+    line: 3,
+    col: 7,
+    title: 'Some title',
+    message: 'first line\nsecond line',
+  };
+
+  it('keep one problem on one line, warnings marked as such', () => {
+    expect(formatDiagnostic(problem, 'warning')).toBe(
+      'a/neo.yml:3:7: warning: first line second line [Some title]',
+    );
+    expect(formatDiagnostic(problem, 'error')).toMatch(/^a\/neo\.yml:3:7: error: /);
+  });
+
+  it('count errors and warnings in the closing line', () => {
+    expect(problemCount('neo.yml', 2, 1)).toBe('neo.yml: 2 errors, 1 warning; no job would be created');
+    expect(problemCount('neo.yml', 0, 2)).toBe('neo.yml: 2 warnings');
   });
 });

@@ -78,6 +78,8 @@ describe('self-test', () => {
     const inputs = Object.fromEntries(Object.entries(action?.with ?? {}).map(([k, v]) => [k, String(v)]));
     const run = await runAction(workspace, { inputs });
     expect(run.code, run.stdout).toBe(0);
+    // The post step runs too (post-if: always()); after a dry run it has nothing to stop.
+    expect((await runAction(workspace, { post: true })).code).toBe(0);
     const outputs = { STATUS: run.outputs.status, JOBS: run.outputs.jobs, ARTIFACTS: run.outputs.artifacts };
     const checkWith = (env: Record<string, string | undefined>) =>
       spawnSync('bash', ['-c', check?.run ?? 'exit 9'], {
