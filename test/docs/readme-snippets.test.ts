@@ -186,6 +186,27 @@ describe('README.md snippets', () => {
     }
   });
 
+  it('the editor problem matcher reads the CLI’s diagnostic lines', () => {
+    const tasks = blocks
+      .filter((block) => block.language === 'json' && block.text.includes('problemMatcher'))
+      .map(
+        (block) => JSON.parse(block.text) as { tasks: { problemMatcher: { pattern: { regexp: string } } }[] },
+      );
+    expect(tasks).toHaveLength(1);
+    const matcher = new RegExp(tasks[0]?.tasks[0]?.problemMatcher.pattern.regexp ?? '^$');
+    const diagnostics = README.match(/^neo\.yml:\d+:\d+: error: .*$/gm) ?? [];
+    expect(diagnostics.length).toBeGreaterThan(0);
+    for (const line of diagnostics) {
+      const match = matcher.exec(line);
+      expect(match?.slice(1, 5), line).toEqual([
+        'neo.yml',
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        'error',
+      ]);
+    }
+  });
+
   it('JSON snippets parse', () => {
     for (const block of blocks.filter((candidate) => candidate.language === 'json')) {
       expect(() => JSON.parse(block.text), label(block)).not.toThrow();
