@@ -22,6 +22,17 @@ export interface CheckResult {
   warnings: ConfigError[];
   /** The planned requests; empty when there is any error. */
   plan: PlannedJob[];
+  /**
+   * Targets whose job name is provisional: their model is in S3 (or a model package), whose ETag or VersionId
+   * the action adds to the name's hash and only a run with credentials reads. Local models are hashed here.
+   */
+  provisional: Set<string>;
+}
+
+/** The S3 URI or model package ARN a job reads its model from (the key of PlanOptions.inputIdentity). */
+function modelKey(job: PlannedJob): string | undefined {
+  if (job.kind === 'optimization') return job.request.ModelSource?.S3?.S3Uri;
+  return job.request.InputConfig?.S3Uri ?? job.request.ModelPackageVersionArn;
 }
 
 type Diagnostics = { errors: ConfigError[]; warnings?: ConfigError[] };
@@ -44,7 +55,7 @@ export async function checkConfig(options: CheckOptions): Promise<CheckResult> {
   const read = split(result as Diagnostics);
   const { config } = result;
   const { warnings } = read;
-  const fail = (errors: ConfigError[]) => ({ errors, warnings, plan: [] });
+  const fail = (errors: ConfigError[]) => ({ errors, warnings, plan: [], provisional: new Set<string>() });
   if (!config || read.errors.length > 0) return fail(read.errors);
 
   const selection = selectTargets(config, options.targets);
@@ -63,5 +74,14 @@ export async function checkConfig(options: CheckOptions): Promise<CheckResult> {
   });
   const errors = [...planned.errors, ...findArtifactCollisions(planned.jobs, file)];
   if (errors.length > 0) return fail(errors);
-  return { errors: [], warnings, plan: planned.jobs };
+  const provisional = planned.jobs.filter((job) => {
+    const key = modelKey(job);
+    return key !== undefined && !Object.hasOwn(prepared.identity, key);
+  });
+  return {
+    errors: [],
+    warnings,
+    plan: planned.jobs,
+    provisional: new Set(provisional.map((job) => job.target)),
+  };
 }

@@ -42,24 +42,25 @@ function output(job: PlannedJob): string {
   return job.request.OutputConfig?.S3OutputLocation ?? '';
 }
 
-/** The planned jobs, one row each, as `plan` prints them. */
-export function formatPlanTable(plan: readonly PlannedJob[]): string {
-  const header = ['TARGET', 'KIND', 'DEVICE', 'REGION', 'JOB NAME (dry run)', 'OUTPUT'];
+/** The planned jobs, one row each, as `plan` prints them; `*` marks a provisional job name. */
+export function formatPlanTable(plan: readonly PlannedJob[], provisional: ReadonlySet<string>): string {
+  const header = ['TARGET', 'KIND', 'DEVICE', 'REGION', 'JOB NAME', 'OUTPUT'];
   const rows = plan.map((job) => [
     plainText(job.target, 40),
     job.kind,
     plainText(job.device, 32),
     plainText(job.region, 20),
-    job.jobName,
+    `${job.jobName}${provisional.has(job.target) ? ' *' : ''}`,
     plainText(output(job), 120),
   ]);
-  return formatColumns([header, ...rows]);
+  const table = formatColumns([header, ...rows]);
+  return provisional.size === 0 ? table : `${table}\n${PROVISIONAL_NOTE}`;
 }
 
 /** Why a dry-run job name can differ from the one the action will use. */
-export const DRY_RUN_NAME_NOTE =
-  'Job names of S3 models are provisional: the action adds the model object’s ETag (or VersionId) to the ' +
-  'hash, which only a run with AWS credentials reads. Names of models in the repository are final.';
+const PROVISIONAL_NOTE =
+  '* provisional: the model is in S3, and the action adds its ETag (or VersionId) to the name’s hash, ' +
+  'which only a run with AWS credentials reads.';
 
 export function planHeadline(file: string, plan: readonly PlannedJob[]): string {
   const regions = new Set(plan.map((job) => job.region));

@@ -6,13 +6,7 @@ import * as path from 'node:path';
 import { parseCommandLine, USAGE_EXIT_CODE, UsageError } from './args.ts';
 import { checkConfig } from './check.ts';
 import { type GitFacts, localRunContext, readGitFacts } from './context.ts';
-import {
-  DRY_RUN_NAME_NOTE,
-  formatDiagnostic,
-  formatPlanTable,
-  planHeadline,
-  problemCount,
-} from './format.ts';
+import { formatDiagnostic, formatPlanTable, planHeadline, problemCount } from './format.ts';
 
 export const CLI_USAGE = `Usage: neo-compile-action validate [options] [neo.yml ...]
        neo-compile-action plan [options] [neo.yml]
@@ -112,7 +106,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout(`${JSON.stringify(result.plan, null, 2)}\n`);
     } else {
       io.stdout(
-        `${formatPlanTable(result.plan)}\n\n${planHeadline(file, result.plan)}\n${DRY_RUN_NAME_NOTE}\n`,
+        `${formatPlanTable(result.plan, result.provisional)}\n\n${planHeadline(file, result.plan)}\n`,
       );
     }
   }

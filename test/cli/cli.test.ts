@@ -153,19 +153,34 @@ describe('validate', () => {
 });
 
 describe('plan', () => {
-  it('prints one row per job with device, region, provisional job name and output, and exits 0', async () => {
+  it('prints one row per job with device, region, job name and output, and exits 0', async () => {
     write('neo.yml', VALID.replace('s3://artifacts/out/', 's3://artifacts/${short-sha}/${target}/'));
     const git = { sha: 'abcdef0123456789abcdef0123456789abcdef01', repository: 'acme/vision-models' };
     const result = await cli(['plan'], { git });
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^TARGET\s+KIND\s+DEVICE\s+REGION\s+JOB NAME \(dry run\)\s+OUTPUT$/);
+    expect(lines[0]).toMatch(/^TARGET\s+KIND\s+DEVICE\s+REGION\s+JOB NAME\s+OUTPUT$/);
     expect(lines[1]).toMatch(
-      /^jetson-nano\s+compilation\s+jetson_nano\s+us-west-2\s+vision-models-jetson-nano-[0-9a-f]{12}\s+s3:\/\/artifacts\/abcdef0\/jetson-nano\/$/,
+      /^jetson-nano\s+compilation\s+jetson_nano\s+us-west-2\s+vision-models-jetson-nano-[0-9a-f]{12} \*\s+s3:\/\/artifacts\/abcdef0\/jetson-nano\/$/,
     );
     expect(lines[2]).toMatch(/^pixel\s+compilation\s+ANDROID\/ARM64\s+us-west-2\s/);
+    expect(lines[3]).toMatch(/^\* provisional: the model is in S3/);
     expect(result.stdout).toContain('neo.yml: 2 jobs planned in 1 region; nothing was submitted.');
-    expect(result.stdout).toMatch(/provisional/);
+  });
+
+  it('marks job names provisional only for models in S3: a local model is hashed, its name is final', async () => {
+    const text = `${VALID}  - name: local
+    device: rasp4b
+    input: {path: model.tar.gz, upload-to: "s3://models/uploads/"}
+`;
+    write('neo.yml', text);
+    write('model.tar.gz', gzipSync(Buffer.from('weights')));
+    const result = await cli(['plan'], { git: { root: dir } });
+    expect(result.code).toBe(0);
+    const row = (target: string) => result.stdout.split('\n').find((line) => line.startsWith(`${target} `));
+    expect(row('jetson-nano')).toMatch(/-[0-9a-f]{12} \*/);
+    expect(row('local')).toMatch(/-[0-9a-f]{12}\s+s3:/);
+    expect(row('local')).not.toContain('*');
   });
 
   it('--json prints the exact requests the action would send', async () => {
