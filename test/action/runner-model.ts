@@ -1,0 +1,87 @@
+// A model of how the GitHub runner reads a step's stdout for workflow commands (actions/runner
+// ActionCommand.TryParseV2 / TryParse and ActionCommandManager's stop-commands handling), written from
+// their documented behaviour and made stricter where that is cheap: any command name counts, not only the
+// registered ones, and any `##[` counts even without its closing `]`.
+
+export interface ParsedCommand {
+  /** The line as the runner saw it. */
+  line: string;
+  syntax: 'v2' | 'v1';
+  name: string;
+  properties: Record<string, string>;
+  data: string;
+}
+
+/** .NET `StreamReader.ReadLine`: CR, LF and CRLF end a line. */
+export function runnerLines(stdout: string): string[] {
+  const lines = stdout.split(/\r\n|\r|\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+// .NET `char.IsWhiteSpace` (what `TrimStart` removes) together with what JS `trim` removes.
+const BLANKS = /^[\s\u0085\u180E]*/u;
+
+const unescapeData = (text: string) =>
+  text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+const unescapeProperty = (text: string) =>
+  text
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%3A/g, ':')
+    .replace(/%2C/g, ',')
+    .replace(/%25/g, '%');
+
+/** The command a single line would be read as, or undefined. */
+export function parseCommand(line: string): ParsedCommand | undefined {
+  const trimmed = line.slice(BLANKS.exec(line)?.[0].length ?? 0);
+  if (trimmed.startsWith('::')) {
+    const end = trimmed.indexOf('::', 2);
+    // Strict: a leading `::` without its closing `::` is flagged too (the runner would ignore it).
+    const info = end < 0 ? trimmed.slice(2) : trimmed.slice(2, end);
+    const space = info.indexOf(' ');
+    const properties: Record<string, string> = {};
+    if (space > 0) {
+      for (const entry of info.slice(space + 1).split(',')) {
+        const at = entry.indexOf('=');
+        if (at > 0) properties[entry.slice(0, at).trim()] = unescapeProperty(entry.slice(at + 1));
+      }
+    }
+    return {
+      line,
+      syntax: 'v2',
+      name: (space < 0 ? info : info.slice(0, space)).toLowerCase(),
+      properties,
+      data: end < 0 ? '' : unescapeData(trimmed.slice(end + 2)),
+    };
+  }
+  const legacy = line.indexOf('##[');
+  if (legacy >= 0) {
+    const info = line.slice(legacy + 3).split(']')[0] ?? '';
+    return { line, syntax: 'v1', name: info.split(' ')[0]?.toLowerCase() ?? '', properties: {}, data: '' };
+  }
+  return undefined;
+}
+
+/**
+ * Every command the runner would process in `stdout`, following `::stop-commands::TOKEN` … `::TOKEN::`:
+ * inside such a block only the resume token counts.
+ */
+export function processedCommands(stdout: string): ParsedCommand[] {
+  const processed: ParsedCommand[] = [];
+  let stopToken: string | undefined;
+  for (const line of runnerLines(stdout)) {
+    const command = parseCommand(line);
+    if (!command) continue;
+    if (stopToken !== undefined) {
+      if (command.name === stopToken.toLowerCase()) {
+        processed.push(command);
+        stopToken = undefined;
+      }
+      continue;
+    }
+    processed.push(command);
+    if (command.name === 'stop-commands') stopToken = command.data;
+  }
+  return processed;
+}
