@@ -5,6 +5,7 @@
 // Every such text goes through one of the helpers here before it reaches stdout.
 
 import { randomBytes } from 'node:crypto';
+import { truncate } from '../report/markdown.ts';
 import type { ConfigError } from '../types.ts';
 
 /** The runner ignores annotations past this size; every command line we write stays under it (UTF-8 bytes). */
@@ -28,7 +29,9 @@ const LEADING_BLANKS = /^[\s\u0085\u180E]*/u;
 
 function showEscaped(char: string): string {
   const code = char.codePointAt(0) ?? 0;
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** The toolkit's escaping of a command's data (`::name::DATA`), which the runner undoes. */
@@ -39,13 +42,6 @@ const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').r
 /** Shows every hidden character except those listed in `keep` as `\xNN` / `\uNNNN`. */
 function showHidden(text: string, keep = ''): string {
   return text.replace(HIDDEN_ALL, (char) => (keep.includes(char) ? char : showEscaped(char)));
-}
-
-/** Cuts to at most `max` code points, ending with `…` when cut; never splits a surrogate pair. */
-export function cutText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
 /** Breaks `##[` (and a `#` that could meet a `[` written next to it) and a leading `::`. */
@@ -62,7 +58,7 @@ function defuse(text: string): string {
  * characters shown as `\x00` / `\u2028`.
  */
 export function inertText(text: string, max = INERT_TEXT_MAX): string {
-  return defuse(showHidden(escapeData(cutText(String(text), max))));
+  return defuse(showHidden(escapeData(truncate(String(text), max))));
 }
 
 /**
@@ -80,14 +76,14 @@ export function writeUntrustedBlock(write: (line: string) => void, text: string 
   write(`::${token}::`);
 }
 
-/** `text`, cut so that `escape(text)` fits in `maxBytes` UTF-8 bytes; ends with `…` when cut. */
-function fitBytes(text: string, maxBytes: number, escape: (text: string) => string): string {
-  if (text.length * 9 <= maxBytes || Buffer.byteLength(escape(text)) <= maxBytes) return text;
+/** `text`, cut so that `encode(text)` fits in `maxBytes` UTF-8 bytes; ends with `…` when cut. */
+function fitBytes(text: string, maxBytes: number, encode: (text: string) => string): string {
+  if (text.length * 9 <= maxBytes || Buffer.byteLength(encode(text)) <= maxBytes) return text;
   const budget = maxBytes - 3; // room for the ellipsis
   let used = 0;
   let kept = '';
   for (const char of text) {
-    const cost = Buffer.byteLength(escape(char));
+    const cost = Buffer.byteLength(encode(char));
     if (used + cost > budget) break;
     used += cost;
     kept += char;
@@ -112,7 +108,7 @@ const TITLE_MAX = 200;
  * expects, hidden characters shown as escapes, at most 4 KB.
  */
 export function errorAnnotation(error: ConfigError): string {
-  const property = (text: string, max: number) => escapeProperty(showHidden(cutText(text, max), ''));
+  const property = (text: string, max: number) => escapeProperty(showHidden(truncate(text, max), ''));
   const properties = [
     `file=${property(error.file, FILE_MAX)}`,
     `line=${Math.max(1, Math.trunc(error.line) || 1)}`,

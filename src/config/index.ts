@@ -24,7 +24,7 @@ export type {
 } from './types.ts';
 
 export function readNeoConfig(
-  text: string,
+  text: string | Uint8Array,
   file: string,
   ctx: RunContext,
 ): { config?: NeoConfig; errors: ConfigError[] } {
@@ -47,7 +47,11 @@ export function readNeoConfig(
   }
 }
 
-function read(text: string, file: string, ctx: RunContext): { config?: NeoConfig; errors: ConfigError[] } {
+function read(
+  text: string | Uint8Array,
+  file: string,
+  ctx: RunContext,
+): { config?: NeoConfig; errors: ConfigError[] } {
   const source = readSource(text);
   if (source.fatal) {
     // The structure after a syntax error is unreliable; fix the YAML first.

@@ -124,7 +124,8 @@ describe('hostile text never becomes a workflow command', () => {
         expect(names[1]).toMatch(/^neo-[0-9a-f]{32}$/);
         expect(names[2]).toBe('debug');
         // Defused line by line too, for runners without stop-commands.
-        for (const line of runnerLines(`${out.slice(1, -2).join('\n')}\n`)) expect(parseCommand(line)).toBe(undefined);
+        for (const line of runnerLines(`${out.slice(1, -2).join('\n')}\n`))
+          expect(parseCommand(line)).toBe(undefined);
       }),
       RUNS,
     );
@@ -132,7 +133,13 @@ describe('hostile text never becomes a workflow command', () => {
 
   it('renderLogTable: no row reads as a command, whatever the service or neo.yml put in its cells', () => {
     const hostileJob = fc
-      .record({ target: hostile, device: hostile, jobName: hostile, failureReason: hostile, artifact: hostile })
+      .record({
+        target: hostile,
+        device: hostile,
+        jobName: hostile,
+        failureReason: hostile,
+        artifact: hostile,
+      })
       .map((fields): JobState => job(fields));
     fc.assert(
       fc.property(fc.array(hostileJob, { minLength: 1, maxLength: 4 }), (jobs) => {

@@ -22,8 +22,7 @@ export function runnerLines(stdout: string): string[] {
 // .NET `char.IsWhiteSpace` (what `TrimStart` removes) together with what JS `trim` removes.
 const BLANKS = /^[\s\u0085\u180E]*/u;
 
-const unescapeData = (text: string) =>
-  text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+const unescapeData = (text: string) => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 const unescapeProperty = (text: string) =>
   text
     .replace(/%0D/g, '\r')
