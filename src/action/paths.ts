@@ -3,7 +3,7 @@
 // annotations, the job summary and the PR comment.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { inertText } from './commands.ts';
+import { truncate } from '../report/markdown.ts';
 
 /** A neo.yml is a few KB; even 5,000 targets stay far below this. Larger files are refused before reading. */
 export const CONFIG_MAX_BYTES = 8 * 1024 * 1024;
@@ -25,8 +25,8 @@ export type ConfigFile = { bytes: Uint8Array; realPath: string } | { error: stri
  * opened, so nothing of it can be echoed.
  */
 export async function readConfigFile(workspace: string, configPath: string): Promise<ConfigFile> {
-  const shown = `'${inertText(configPath, 200)}'`;
-  const inside = `The 'config' input must name a file inside the workspace (${inertText(workspace, 200)}), e.g. neo.yml or ml/neo.yml.`;
+  const shown = `'${truncate(configPath, 200)}'`;
+  const inside = `The 'config' input must name a file inside the workspace (${truncate(workspace, 200)}), e.g. neo.yml or ml/neo.yml.`;
   if (configPath.includes('\u0000')) return { error: `Config file ${shown} is not a valid path. ${inside}` };
   const root = path.resolve(workspace);
   const resolved = path.resolve(root, configPath);

@@ -84,3 +84,37 @@ export function processedCommands(stdout: string): ParsedCommand[] {
   }
   return processed;
 }
+
+/** Commands the action itself writes: annotations, debug lines, log groups and its own stop-commands blocks. */
+const OWN_COMMANDS = new Set(['error', 'warning', 'notice', 'debug', 'group', 'endgroup']);
+const OWN_PROPERTIES = new Set(['file', 'line', 'col', 'title']);
+
+/**
+ * Commands in `stdout` that the action did not mean to write: any other command name, a property it never
+ * sets, or a stop-commands block that is not its own (token `neo-<hex>`) or is never resumed.
+ */
+export function foreignCommands(stdout: string): ParsedCommand[] {
+  const foreign: ParsedCommand[] = [];
+  let openToken: string | undefined;
+  for (const command of processedCommands(stdout)) {
+    if (openToken !== undefined && command.name === openToken) {
+      openToken = undefined;
+      continue;
+    }
+    if (command.name === 'stop-commands' && /^neo-[0-9a-f]{32}$/.test(command.data)) {
+      openToken = command.data;
+      continue;
+    }
+    const ownProperties = Object.keys(command.properties).every((key) => OWN_PROPERTIES.has(key));
+    if (command.syntax !== 'v2' || !OWN_COMMANDS.has(command.name) || !ownProperties) foreign.push(command);
+  }
+  if (openToken !== undefined)
+    foreign.push({
+      line: '(unclosed stop-commands)',
+      syntax: 'v2',
+      name: 'stop-commands',
+      properties: {},
+      data: openToken,
+    });
+  return foreign;
+}
