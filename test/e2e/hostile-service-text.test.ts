@@ -42,6 +42,26 @@ describe('hostile service text', () => {
     }
   });
 
+  it('a hostile artifact location and hostile SDK error messages are shown, never run', async () => {
+    emulator = await startTestEmulator({
+      sagemaker: { artifactFor: () => `s3://bucket/x\n${PAYLOAD}`, failureFor: () => undefined },
+      // Every request fails with the hostile message until the action has reported one of them.
+      sagemakerFaults: { errorRate: 1, errorMessage: `We encountered an internal error\r\n${PAYLOAD}` },
+    });
+    const faults = emulator.sagemaker.faults;
+    const result = await prepareRun(emulator, targetsYaml(2)).run({
+      onLine: (line) => {
+        if (line.includes('internal error')) faults.errorRate = 0;
+      },
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/::warning::.*We encountered an internal error%0D%0AClientError/);
+    expect(result.stdout).toContain('artifact s3://bucket/x%0AClientError');
+    expect(foreignCommands(result.stdout)).toEqual([]);
+    for (const line of result.stdout.split('\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+  });
+
   it('a dry run prints the plan of a neo.yml full of commands inside its own stop-commands block', async () => {
     emulator = await startTestEmulator();
     // compiler-options is free-form JSON for most devices: its text reaches the printed plan as written.
