@@ -1,7 +1,8 @@
 // Property: random service or repository text, full of workflow-command syntax, line breaks of every kind and
 // escapes, through every place the action prints it, never gives the runner a command it did not intend.
+import * as core from '@actions/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ANNOTATION_MAX_BYTES,
   annotationMessage,
@@ -128,6 +129,40 @@ describe('hostile text never becomes a workflow command', () => {
           expect(parseCommand(line)).toBe(undefined);
       }),
       RUNS,
+    );
+  });
+
+  it('through @actions/core as the entries call it: info lines, warnings, failures, groups', () => {
+    fc.assert(
+      fc.property(hostile, hostile, (a, b) => {
+        let written = '';
+        const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+          written += String(chunk);
+          return true;
+        });
+        try {
+          core.info(`reason ${inertText(a)}`);
+          core.info(`job ${inertText(a)} (${inertText(b)})`);
+          core.info(inertText(`[${a}] could not look up x: ${b}`));
+          core.warning(annotationMessage(`could not describe: ${a}`));
+          core.setFailed(annotationMessage(`failed: ${a}${b}`));
+          core.startGroup(`${a}: FAILED`);
+          core.endGroup();
+          writeUntrustedBlock((line) => core.info(line), `${a}\n${b}`);
+        } finally {
+          spy.mockRestore();
+          process.exitCode = undefined;
+        }
+        const names = processedCommands(written).map((command) => command.name);
+        expect(names.filter((name) => !/^neo-[0-9a-f]{32}$/.test(name))).toEqual([
+          'warning',
+          'error',
+          'group',
+          'endgroup',
+          'stop-commands',
+        ]);
+      }),
+      { numRuns: 200 },
     );
   });
 
