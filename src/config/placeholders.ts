@@ -189,7 +189,8 @@ function secretValues(env: Record<string, string | undefined>): [name: string, v
       (entry): entry is [string, string] =>
         typeof entry[1] === 'string' &&
         entry[1].trim().length >= SECRET_MIN_LENGTH &&
-        secretWordIn(entry[0]) !== undefined,
+        // PATH, PYTHONPATH, GITHUB_PATH hold directories, not secrets (their names are still refused).
+        secretWordIn(entry[0].toUpperCase().replaceAll('PATH', '')) !== undefined,
     );
     secretsCache.set(env, found);
   }

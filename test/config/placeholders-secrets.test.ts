@@ -106,3 +106,13 @@ describe('${env.NAME}: values', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('${env.NAME}: values of PATH-like variables', () => {
+  it('are not taken for secrets (a directory inside PATH is an ordinary value)', () => {
+    const { errors } = readNeoConfig(config('${env.TEAM}'), 'neo.yml', {
+      ...ctx,
+      env: { ...env, TEAM: '/usr/local/bin', PATH: '/usr/local/sbin:/usr/local/bin:/usr/bin' },
+    });
+    expect(errors).toEqual([]);
+  });
+});
