@@ -15,7 +15,9 @@ export const INERT_TEXT_MAX = 1000;
 
 /**
  * Invisible, not whitespace for the runner (.NET `char.IsWhiteSpace`) nor for JS `trim`: placed after a `#`
- * before `[` and before a leading `:`, it breaks `##[` and `::` while the text still reads the same.
+ * before `[` and before a leading `:`, it breaks `##[` and `::` while the text still reads the same. The
+ * runner's culture-sensitive StartsWith/IndexOf may skip it, but it then reads the command name at a fixed
+ * offset from the match start, which lands on the `[`, the `:` or the joiner: never a command name.
  */
 const BREAK = '\u200D';
 

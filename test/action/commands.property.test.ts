@@ -48,6 +48,11 @@ const PIECES = [
   '\f',
   '\u0000',
   '\u001b[31m',
+  // Skipped by the runner's culture-sensitive search for `::` and `##[`.
+  '\u200D',
+  '\u200B',
+  '\u00AD',
+  '\u2060',
   'x',
   'é',
   '😀',

@@ -110,3 +110,14 @@ describe('the runner model used by the property test', () => {
     ]);
   });
 });
+
+describe('the runner model and ignorable characters', () => {
+  it('counts a prefix spread out by ignorables only when the name at the fixed offset could be a command', () => {
+    // `\u00AD::` skipped by ICU, but the name read at offset 2 is ':add-mask': no command.
+    expect(processedCommands('\u00AD::add-mask::x\n')).toEqual([]);
+    // The name read 3 after a spread `##[` starts with `[`: no command.
+    expect(processedCommands('##\u200D[error]x\n')).toEqual([]);
+    // A spread `#\u00AD##[` still has a literal `##[`.
+    expect(processedCommands('#\u00AD##[error]x\n')).toHaveLength(1);
+  });
+});

@@ -2,6 +2,11 @@
 // ActionCommand.TryParseV2 / TryParse and ActionCommandManager's stop-commands handling), written from
 // their documented behaviour and made stricter where that is cheap: any command name counts, not only the
 // registered ones, and any `##[` counts even without its closing `]`.
+//
+// The runner finds `::` and `##[` with .NET's culture-sensitive StartsWith/IndexOf, which (with ICU, on Linux
+// and macOS runners) skip ignorable characters such as U+200D or U+00AD, but then reads the command name at a
+// fixed offset (2 after the trimmed start, 3 after the `##[`). The model checks that too: a prefix spread out
+// by ignorables counts when the text at the fixed offset could be a command name.
 
 export interface ParsedCommand {
   /** The line as the runner saw it. */
@@ -31,10 +36,35 @@ const unescapeProperty = (text: string) =>
     .replace(/%2C/g, ',')
     .replace(/%25/g, '%');
 
+// What ICU's collation skips when matching (controls, format characters, default-ignorable code points).
+const IGNORABLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+const IGNORABLE_RUN = '[\\p{Cc}\\p{Cf}\\p{Default_Ignorable_Code_Point}]*';
+// Registered command names are ASCII words with dashes; a name read at the fixed offset that could be one.
+const COMMAND_NAME = /^[A-Za-z][\w-]*(?=[\s\]:]|$)/;
+
+/** A command the culture-sensitive search would find although the ordinal one does not. */
+function parseSpreadCommand(line: string, trimmed: string): ParsedCommand | undefined {
+  const v2 = new RegExp(`^${IGNORABLE_RUN}:${IGNORABLE_RUN}:`, 'u');
+  if (v2.test(trimmed) && IGNORABLE.test(trimmed.slice(0, 3))) {
+    const name = COMMAND_NAME.exec(trimmed.slice(2))?.[0];
+    if (name) return { line, syntax: 'v2', name: name.toLowerCase(), properties: {}, data: '' };
+  }
+  const v1 = new RegExp(`#${IGNORABLE_RUN}#${IGNORABLE_RUN}\\[`, 'gu');
+  for (const match of line.matchAll(v1)) {
+    const name = COMMAND_NAME.exec(line.slice(match.index + 3))?.[0];
+    if (name) return { line, syntax: 'v1', name: name.toLowerCase(), properties: {}, data: '' };
+  }
+  return undefined;
+}
+
 /** The command a single line would be read as, or undefined. */
 export function parseCommand(line: string): ParsedCommand | undefined {
   const trimmed = line.slice(BLANKS.exec(line)?.[0].length ?? 0);
-  if (trimmed.startsWith('::')) {
+  // The runner tries the v2 syntax first and the legacy one only when that fails.
+  if (!trimmed.startsWith('::')) {
+    const spread = parseSpreadCommand(line, trimmed);
+    if (spread) return spread;
+  } else {
     const end = trimmed.indexOf('::', 2);
     // Strict: a leading `::` without its closing `::` is flagged too (the runner would ignore it).
     const info = end < 0 ? trimmed.slice(2) : trimmed.slice(2, end);
