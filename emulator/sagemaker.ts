@@ -1,28 +1,33 @@
 // SageMaker part of the local emulator: speaks AWS JSON 1.1 (X-Amz-Target: SageMaker.<Operation>) exactly as the
 // real service does, so the real @aws-sdk/client-sagemaker talks to it through AWS_ENDPOINT_URL_SAGEMAKER.
 //
-// Everything the public reference pages (shared/seeds) state about CreateCompilationJob / CreateOptimizationJob
-// is enforced here with ValidationException; it deliberately does not reuse any of the action's own validation.
+// Every request is validated against the published API model (botocore's service-2.json, reduced to the operations
+// the action uses: emulator/sagemaker-model.json), and every answer is checked against the model's output shapes.
+// On top, everything the public reference pages (shared/seeds) state about CreateCompilationJob /
+// CreateOptimizationJob is enforced with ValidationException. Nothing here reuses the action's own validation.
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
-  CompilationJobStatus,
   Framework,
-  ListCompilationJobsSortBy,
-  ListOptimizationJobsSortBy,
-  ModelSpeculativeDecodingTechnique,
-  OptimizationJobDeploymentInstanceType,
-  OptimizationJobStatus,
-  SortOrder,
   TargetDevice,
   TargetPlatformAccelerator,
-  TargetPlatformArch,
   TargetPlatformOs,
 } from '@aws-sdk/client-sagemaker';
 import { mulberry32 } from './random.ts';
+import {
+  MODEL,
+  ModelTypeError,
+  matchesPattern,
+  validateInput,
+  validateOutput,
+  validationMessage,
+  violation,
+} from './sagemaker-model.ts';
 import type {
+  AuthFailure,
   EmulatedJob,
   FaultOptions,
   JobTiming,
@@ -32,8 +37,15 @@ import type {
 } from './types.ts';
 
 export interface SageMakerEmulator {
+  /** Live options: read on every request / job transition, so tests may change them while a run is in progress. */
   options: SageMakerOptions;
+  /** Live fault knobs (see FaultOptions). */
   faults: FaultOptions;
+  /**
+   * Makes the credentials fail from the next request on (`code`, e.g. 'ExpiredTokenException', or a full
+   * AuthFailure), or heals them (undefined). Same as assigning `options.authFailure`.
+   */
+  failAuth(failure: string | AuthFailure | undefined): void;
   handle(req: IncomingMessage, res: ServerResponse): void;
   jobs(): EmulatedJob[];
   /**
@@ -41,7 +53,14 @@ export interface SageMakerEmulator {
    * one of them: across the other dimension (e.g. all regions of a kind); with neither: across everything.
    */
   peakConcurrency(kind?: JobKind, region?: string): number;
+  /**
+   * Every successful answer is checked against the model's output shapes; this lists the violations so far
+   * ("DescribeCompilationJob: Value ... at 'failureReason' failed to satisfy constraint: ..."). Empty unless a
+   * test injected text the service would never send (artifactFor, failureFor) or the emulator has a bug.
+   */
+  responseViolations(): string[];
   reset(): void;
+  /** Stops job timers and destroys every held connection (hung requests, delayed stops), so servers close promptly. */
   close(): void;
 }
 
@@ -63,38 +82,15 @@ const TWENTY_EIGHT_DAYS_S = 2_419_200;
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
 
-const OPERATIONS = new Set([
-  'CreateCompilationJob',
-  'DescribeCompilationJob',
-  'ListCompilationJobs',
-  'StopCompilationJob',
-  'CreateOptimizationJob',
-  'DescribeOptimizationJob',
-  'ListOptimizationJobs',
-  'StopOptimizationJob',
-]);
+/** The operations the emulator answers: exactly those of the reduced model. */
+const OPERATIONS: ReadonlySet<string> = new Set(Object.keys(MODEL.operations));
 
 // ---------------------------------------------------------------------------------------------------------------
-// Constraints (API reference pages)
+// Constraints the reference pages (shared/seeds) state beyond the API model (emulator/sagemaker-model.json)
 
-const P = {
-  entityName: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$',
-  roleArn: '^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$',
-  modelPackageArn:
-    '^arn:aws(-cn|-us-gov|-iso-f)?:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}$',
-  s3Uri: '^(https|s3)://([^/]+)/?(.*)$',
-  frameworkVersion: '[0-9]\\.[A-Za-z0-9.]+',
-  dataInputConfig: '[\\S\\s]+',
-  compilerOptions: '.*',
-  kmsKeyId: '[a-zA-Z0-9:/_-]*',
-  vpcId: '[-0-9a-zA-Z]+',
-  tag: '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$',
-  nameContains: '[a-zA-Z0-9\\-]+',
-  nextToken: '.*',
-  envKey: '^(?!\\s*$).+',
-  envValue: '^(?!\\s*$).+',
-  image: '.*',
-} as const;
+/** CreateCompilationJob page: ModelPackageVersionArn names one of these partitions (the model allows any). */
+const MODEL_PACKAGE_ARN_PATTERN =
+  '^arn:aws(-cn|-us-gov|-iso-f)?:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}$';
 
 /** KMS key formats listed on the CreateCompilationJob page: key id, key ARN, alias name, alias ARN. */
 const KMS_FORMATS = [
@@ -158,186 +154,139 @@ const NEO_IMAGE_ACCOUNT: Record<string, string> = {
 class ApiError extends Error {
   readonly type: string;
   readonly status: number;
-  constructor(type: string, message: string, status = 400) {
+  /** How the type is spelled on the wire when it differs from the bare code (`__type` body member, header). */
+  readonly wire?: { type: string; header: string };
+  constructor(type: string, message: string, status = 400, wire?: { type: string; header: string }) {
     super(message);
     this.type = type;
     this.status = status;
+    this.wire = wire;
   }
 }
 
-const validation = (message: string) => new ApiError('ValidationException', message);
+/** Coral's validation error, in its wire form (the SDK reduces both spellings to ValidationException). */
+const validation = (message: string) =>
+  new ApiError('ValidationException', message, 400, {
+    type: 'com.amazon.coral.validate#ValidationException',
+    header: 'ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/',
+  });
 
-function fmt(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value))
-    return `'[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}]'`;
-  if (typeof value === 'object') return `'${JSON.stringify(value)}'`;
-  return `'${String(value)}'`;
+/** The model's constraints, then the reference pages' stricter ones, reported together as the service does. */
+function checkRequest(op: string, body: Json): void {
+  let errors: string[];
+  try {
+    errors = validateInput(op, body);
+  } catch (e) {
+    if (e instanceof ModelTypeError) throw new ApiError('SerializationException', e.message);
+    throw e;
+  }
+  const message = validationMessage([...errors, ...documentedConstraints(op, body)]);
+  if (message) throw validation(message);
 }
 
-interface StrRule {
-  required?: boolean;
-  min?: number;
-  max?: number;
-  pattern?: string;
-  enumValues?: readonly string[];
-}
+/**
+ * Members the model marks required in answers that the emulator leaves out until they mean something (the reference
+ * page: FailureReason "if a model compilation job failed"; ModelArtifacts once there are artifacts; InputConfig of a
+ * job created from a ModelPackageVersionArn, which has none of its own).
+ */
+const OPTIONAL_IN_OUTPUT: ReadonlySet<string> = new Set([
+  'DescribeCompilationJobResponse.FailureReason',
+  'DescribeCompilationJobResponse.ModelArtifacts',
+  'DescribeCompilationJobResponse.InputConfig',
+]);
 
-interface NumRule {
-  required?: boolean;
-  min?: number;
-  max?: number;
-}
+/** Errors of the service's authentication front door (Coral), answered before the operation runs. */
+const AUTH_ERRORS: Record<string, { status: number; message: (op: string, arn: string) => string }> = {
+  ExpiredTokenException: {
+    status: 400,
+    message: () => 'The security token included in the request is expired',
+  },
+  InvalidClientTokenId: {
+    status: 403,
+    message: () => 'The security token included in the request is invalid.',
+  },
+  UnrecognizedClientException: {
+    status: 400,
+    message: () => 'The security token included in the request is invalid.',
+  },
+  AccessDeniedException: {
+    status: 400,
+    message: (op, arn) =>
+      `User: ${arn} is not authorized to perform: sagemaker:${op} because no identity-based policy allows the sagemaker:${op} action`,
+  },
+};
 
-const regexCache = new Map<string, RegExp>();
-function fullMatch(pattern: string, value: string): boolean {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    // Coral matches the whole value (Java Pattern.matches), whether or not the pattern is anchored.
-    re = new RegExp(`^(?:${pattern})$`, 'u');
-    regexCache.set(pattern, re);
-  }
-  return re.test(value);
-}
-
-/** Collects schema-level violations the way Coral reports them: "N validation errors detected: ...; ...". */
-class Checker {
-  readonly errors: string[] = [];
-
-  private fail(path: string, value: unknown, constraint: string): void {
-    this.errors.push(
-      `Value ${fmt(value)} at '${path}' failed to satisfy constraint: Member must ${constraint}`,
-    );
-  }
-
-  private present(path: string, value: unknown, required: boolean | undefined): boolean {
-    if (value === undefined || value === null) {
-      if (required) this.fail(path, null, 'not be null');
-      return false;
-    }
-    return true;
-  }
-
-  str(path: string, value: unknown, rule: StrRule = {}): string | undefined {
-    if (!this.present(path, value, rule.required)) return undefined;
-    if (typeof value !== 'string') throw serialization(path, 'a string', value);
-    if (rule.min !== undefined && value.length < rule.min) {
-      this.fail(path, value, `have length greater than or equal to ${rule.min}`);
-    }
-    if (rule.max !== undefined && value.length > rule.max) {
-      this.fail(path, value, `have length less than or equal to ${rule.max}`);
-    }
-    if (rule.pattern !== undefined && !fullMatch(rule.pattern, value)) {
-      this.fail(path, value, `satisfy regular expression pattern: ${rule.pattern}`);
-    }
-    if (rule.enumValues && !rule.enumValues.includes(value)) {
-      this.fail(path, value, `satisfy enum value set: [${rule.enumValues.join(', ')}]`);
-    }
-    return value;
-  }
-
-  int(path: string, value: unknown, rule: NumRule = {}): number | undefined {
-    if (!this.present(path, value, rule.required)) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw serialization(path, 'an integer', value);
-    if (rule.min !== undefined && value < rule.min)
-      this.fail(path, value, `have value greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value > rule.max)
-      this.fail(path, value, `have value less than or equal to ${rule.max}`);
-    return value;
-  }
-
-  bool(path: string, value: unknown, required?: boolean): boolean | undefined {
-    if (!this.present(path, value, required)) return undefined;
-    if (typeof value !== 'boolean') throw serialization(path, 'a boolean', value);
-    return value;
-  }
-
-  timestamp(path: string, value: unknown): number | undefined {
-    if (!this.present(path, value, false)) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw serialization(path, 'a timestamp', value);
-    return value * 1000;
-  }
-
-  struct(path: string, value: unknown, required?: boolean): Json | undefined {
-    if (!this.present(path, value, required)) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) throw serialization(path, 'a structure', value);
-    return value as Json;
-  }
-
-  list(path: string, value: unknown, rule: NumRule = {}): unknown[] | undefined {
-    if (!this.present(path, value, rule.required)) return undefined;
-    if (!Array.isArray(value)) throw serialization(path, 'a list', value);
-    if (rule.min !== undefined && value.length < rule.min) {
-      this.fail(path, value, `have length greater than or equal to ${rule.min}`);
-    }
-    if (rule.max !== undefined && value.length > rule.max) {
-      this.fail(path, value, `have length less than or equal to ${rule.max}`);
-    }
-    return value;
-  }
-
-  map(
-    path: string,
-    value: unknown,
-    max: number,
-    key: StrRule,
-    val: StrRule,
-  ): Record<string, unknown> | undefined {
-    const m = this.struct(path, value);
-    if (!m) return undefined;
-    const entries = Object.entries(m);
-    if (entries.length > max) this.fail(path, m, `have length less than or equal to ${max}`);
-    for (const [k, v] of entries) {
-      this.str(`${path}.${k}.key`, k, key);
-      this.str(`${path}.${k}.value`, v, { ...val, required: true });
-    }
-    return m;
-  }
-
-  throwIfAny(): void {
-    const n = this.errors.length;
-    if (n > 0)
-      throw validation(`${n} validation error${n > 1 ? 's' : ''} detected: ${this.errors.join('; ')}`);
-  }
-}
-
-function serialization(path: string, expected: string, value: unknown): ApiError {
+/**
+ * Coral's wire form of a front-door error: a namespaced `__type` and an `x-amzn-ErrorType` with a URL suffix, both of
+ * which the SDK reduces to the bare code.
+ */
+function authError(code: string, op: string, arn: string): ApiError {
+  const known = AUTH_ERRORS[code];
   return new ApiError(
-    'SerializationException',
-    `Unexpected value type for member '${path}': expected ${expected} but got ${Array.isArray(value) ? 'a list' : typeof value}`,
+    code,
+    known ? known.message(op, arn) : `${code}: the request was not authorized`,
+    known?.status ?? 400,
+    {
+      type: `com.amazon.coral.service#${code}`,
+      header: `${code}:http://internal.amazon.com/coral/com.amazon.coral.service/`,
+    },
   );
 }
 
-const enumValues = (e: Record<string, string>): readonly string[] => Object.values(e);
-const TARGET_DEVICES = enumValues(TargetDevice);
-const FRAMEWORKS = enumValues(Framework);
-const OSES = enumValues(TargetPlatformOs);
-const ARCHES = enumValues(TargetPlatformArch);
-const ACCELERATORS = enumValues(TargetPlatformAccelerator);
-const INSTANCE_TYPES = enumValues(OptimizationJobDeploymentInstanceType);
-const SPECULATIVE_TECHNIQUES = enumValues(ModelSpeculativeDecodingTechnique);
-const COMPILATION_STATUSES = enumValues(CompilationJobStatus);
-const OPTIMIZATION_STATUSES = enumValues(OptimizationJobStatus);
-const COMPILATION_SORT_BY = enumValues(ListCompilationJobsSortBy);
-const OPTIMIZATION_SORT_BY = enumValues(ListOptimizationJobsSortBy);
-const SORT_ORDERS = enumValues(SortOrder);
+/**
+ * Violations of what the reference pages state beyond the model, worded like the model's own (so they join the same
+ * "N validation errors detected" answer).
+ */
+function documentedConstraints(op: string, b: Json): string[] {
+  const errors: string[] = [];
+  const sc = b.StoppingCondition as Json | undefined;
+  const runtime = sc?.MaxRuntimeInSeconds;
+  if (typeof runtime === 'number' && runtime > TWENTY_EIGHT_DAYS_S) {
+    // StoppingCondition: "The maximum value is 28 days."
+    errors.push(
+      violation(
+        'stoppingCondition.maxRuntimeInSeconds',
+        runtime,
+        `have value less than or equal to ${TWENTY_EIGHT_DAYS_S}`,
+      ),
+    );
+  }
+  if (op === 'CreateCompilationJob') {
+    const arn = b.ModelPackageVersionArn;
+    if (
+      typeof arn === 'string' &&
+      matchesModelPattern('ModelPackageArn', arn) &&
+      !matchesPattern(MODEL_PACKAGE_ARN_PATTERN, arn)
+    ) {
+      errors.push(
+        violation(
+          'modelPackageVersionArn',
+          arn,
+          `satisfy regular expression pattern: ${MODEL_PACKAGE_ARN_PATTERN}`,
+        ),
+      );
+    }
+  }
+  if (op === 'CreateOptimizationJob') {
+    // The action's (and the CLI page's) model source is S3; SageMakerModel sources are not emulated.
+    const ms = b.ModelSource as Json | undefined;
+    if (ms && typeof ms === 'object') {
+      const s3 = ms.S3 as Json | undefined;
+      if (s3 === undefined || s3 === null) errors.push(violation('modelSource.s3', null, 'not be null'));
+      else if (s3.S3Uri === undefined || s3.S3Uri === null)
+        errors.push(violation('modelSource.s3.s3Uri', null, 'not be null'));
+    }
+    const configs = b.OptimizationConfigs;
+    if (Array.isArray(configs) && configs.length === 0) {
+      errors.push(violation('optimizationConfigs', configs, 'have length greater than or equal to 1'));
+    }
+  }
+  return errors;
+}
 
-// ---------------------------------------------------------------------------------------------------------------
-// Shared request pieces
-
-function checkStoppingCondition(c: Checker, value: unknown): Json | undefined {
-  const sc = c.struct('stoppingCondition', value, true);
-  if (!sc) return undefined;
-  c.int('stoppingCondition.maxRuntimeInSeconds', sc.MaxRuntimeInSeconds, {
-    min: 1,
-    max: TWENTY_EIGHT_DAYS_S,
-  });
-  c.int('stoppingCondition.maxWaitTimeInSeconds', sc.MaxWaitTimeInSeconds, { min: 1 });
-  c.int('stoppingCondition.maxPendingTimeInSeconds', sc.MaxPendingTimeInSeconds, {
-    min: 7200,
-    max: TWENTY_EIGHT_DAYS_S,
-  });
-  return sc;
+function matchesModelPattern(shape: string, value: string): boolean {
+  const pattern = MODEL.shapes[shape]?.pattern;
+  return pattern === undefined || matchesPattern(pattern, value);
 }
 
 function checkStoppingConditionRules(sc: Json | undefined): void {
@@ -348,29 +297,6 @@ function checkStoppingConditionRules(sc: Json | undefined): void {
       `Invalid StoppingCondition: MaxWaitTimeInSeconds (${sc.MaxWaitTimeInSeconds}) must be equal to or greater than MaxRuntimeInSeconds (${runtime}).`,
     );
   }
-}
-
-function checkVpc(c: Checker, value: unknown): void {
-  const vpc = c.struct('vpcConfig', value);
-  if (!vpc) return;
-  const sgs = c.list('vpcConfig.securityGroupIds', vpc.SecurityGroupIds, { required: true, min: 1, max: 5 });
-  sgs?.forEach((sg, i) => {
-    c.str(`vpcConfig.securityGroupIds.${i + 1}.member`, sg, { required: true, max: 32, pattern: P.vpcId });
-  });
-  const subnets = c.list('vpcConfig.subnets', vpc.Subnets, { required: true, min: 1, max: 16 });
-  subnets?.forEach((s, i) => {
-    c.str(`vpcConfig.subnets.${i + 1}.member`, s, { required: true, max: 32, pattern: P.vpcId });
-  });
-}
-
-function checkTags(c: Checker, value: unknown): void {
-  const tags = c.list('tags', value, { min: 0, max: 50 });
-  tags?.forEach((t, i) => {
-    const tag = c.struct(`tags.${i + 1}.member`, t, true);
-    if (!tag) return;
-    c.str(`tags.${i + 1}.member.key`, tag.Key, { required: true, min: 1, max: 128, pattern: P.tag });
-    c.str(`tags.${i + 1}.member.value`, tag.Value, { min: 0, max: 256, pattern: P.tag });
-  });
 }
 
 function checkTagRules(value: unknown): void {
@@ -399,61 +325,11 @@ function checkKmsKeyId(path: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------------------------
 // CreateCompilationJob validation
 
+/** Semantic rules of the reference pages; runs after the request passed the model. */
 function validateCompilationRequest(b: Json, region: string): void {
-  const c = new Checker();
-  c.str('compilationJobName', b.CompilationJobName, {
-    required: true,
-    min: 1,
-    max: 63,
-    pattern: P.entityName,
-  });
-  c.str('roleArn', b.RoleArn, { required: true, min: 20, max: 2048, pattern: P.roleArn });
-  c.str('modelPackageVersionArn', b.ModelPackageVersionArn, {
-    min: 1,
-    max: 2048,
-    pattern: P.modelPackageArn,
-  });
-  const ic = c.struct('inputConfig', b.InputConfig);
-  if (ic) {
-    c.str('inputConfig.s3Uri', ic.S3Uri, { required: true, max: 1024, pattern: P.s3Uri });
-    c.str('inputConfig.dataInputConfig', ic.DataInputConfig, {
-      min: 1,
-      max: 16384,
-      pattern: P.dataInputConfig,
-    });
-    c.str('inputConfig.framework', ic.Framework, { required: true, enumValues: FRAMEWORKS });
-    c.str('inputConfig.frameworkVersion', ic.FrameworkVersion, {
-      min: 3,
-      max: 10,
-      pattern: P.frameworkVersion,
-    });
-  }
-  const oc = c.struct('outputConfig', b.OutputConfig, true);
-  if (oc) {
-    c.str('outputConfig.s3OutputLocation', oc.S3OutputLocation, {
-      required: true,
-      max: 1024,
-      pattern: P.s3Uri,
-    });
-    c.str('outputConfig.targetDevice', oc.TargetDevice, { enumValues: TARGET_DEVICES });
-    const tp = c.struct('outputConfig.targetPlatform', oc.TargetPlatform);
-    if (tp) {
-      c.str('outputConfig.targetPlatform.os', tp.Os, { required: true, enumValues: OSES });
-      c.str('outputConfig.targetPlatform.arch', tp.Arch, { required: true, enumValues: ARCHES });
-      c.str('outputConfig.targetPlatform.accelerator', tp.Accelerator, { enumValues: ACCELERATORS });
-    }
-    c.str('outputConfig.compilerOptions', oc.CompilerOptions, {
-      min: 3,
-      max: 1024,
-      pattern: P.compilerOptions,
-    });
-    c.str('outputConfig.kmsKeyId', oc.KmsKeyId, { max: 2048, pattern: P.kmsKeyId });
-  }
-  checkVpc(c, b.VpcConfig);
-  const sc = checkStoppingCondition(c, b.StoppingCondition);
-  checkTags(c, b.Tags);
-  c.throwIfAny();
-
+  const ic = b.InputConfig as Json | undefined;
+  const oc = b.OutputConfig as Json | undefined;
+  const sc = b.StoppingCondition as Json | undefined;
   // Cross-member rules stated on the reference pages (reported one at a time, like the service does).
   if (ic && b.ModelPackageVersionArn !== undefined) {
     throw validation(
@@ -589,65 +465,11 @@ function checkOutputConfigRules(oc: Json, region: string): void {
 // ---------------------------------------------------------------------------------------------------------------
 // CreateOptimizationJob validation
 
+/** Semantic rules of the reference pages; runs after the request passed the model. */
 function validateOptimizationRequest(b: Json): void {
-  const c = new Checker();
-  c.str('optimizationJobName', b.OptimizationJobName, {
-    required: true,
-    min: 1,
-    max: 63,
-    pattern: P.entityName,
-  });
-  c.str('roleArn', b.RoleArn, { required: true, min: 20, max: 2048, pattern: P.roleArn });
-  const ms = c.struct('modelSource', b.ModelSource, true);
-  if (ms) {
-    const s3 = c.struct('modelSource.s3', ms.S3, true);
-    if (s3) {
-      c.str('modelSource.s3.s3Uri', s3.S3Uri, { required: true, max: 1024, pattern: P.s3Uri });
-      const mac = c.struct('modelSource.s3.modelAccessConfig', s3.ModelAccessConfig);
-      if (mac) c.bool('modelSource.s3.modelAccessConfig.acceptEula', mac.AcceptEula, true);
-    }
-  }
-  c.str('deploymentInstanceType', b.DeploymentInstanceType, { required: true, enumValues: INSTANCE_TYPES });
-  c.int('maxInstanceCount', b.MaxInstanceCount, { min: 1 });
-  c.map(
-    'optimizationEnvironment',
-    b.OptimizationEnvironment,
-    25,
-    { max: 256, pattern: P.envKey },
-    { max: 256 },
-  );
-  const configs = c.list('optimizationConfigs', b.OptimizationConfigs, { required: true, min: 1, max: 10 });
-  configs?.forEach((cfg, i) => {
-    const path = `optimizationConfigs.${i + 1}.member`;
-    const u = c.struct(path, cfg, true);
-    if (!u) return;
-    for (const member of OPTIMIZATION_CONFIG_MEMBERS) {
-      const mpath = `${path}.${member[0]?.toLowerCase()}${member.slice(1)}`;
-      const m = c.struct(mpath, u[member]);
-      if (!m) continue;
-      c.str(`${mpath}.image`, m.Image, { max: 255, pattern: P.image });
-      if (member === 'ModelSpeculativeDecodingConfig') {
-        c.str(`${mpath}.technique`, m.Technique, { required: true, enumValues: SPECULATIVE_TECHNIQUES });
-      } else {
-        c.map(`${mpath}.overrideEnvironment`, m.OverrideEnvironment, 25, { max: 256 }, { max: 256 });
-      }
-    }
-  });
-  const oc = c.struct('outputConfig', b.OutputConfig, true);
-  if (oc) {
-    c.str('outputConfig.s3OutputLocation', oc.S3OutputLocation, {
-      required: true,
-      max: 1024,
-      pattern: P.s3Uri,
-    });
-    c.str('outputConfig.kmsKeyId', oc.KmsKeyId, { max: 2048, pattern: P.kmsKeyId });
-  }
-  checkStoppingCondition(c, b.StoppingCondition);
-  checkTags(c, b.Tags);
-  checkVpc(c, b.VpcConfig);
-  c.throwIfAny();
-
-  (configs as Json[] | undefined)?.forEach((cfg, i) => {
+  const configs = b.OptimizationConfigs as Json[];
+  const oc = b.OutputConfig as Json | undefined;
+  configs.forEach((cfg, i) => {
     const set = OPTIMIZATION_CONFIG_MEMBERS.filter((m) => cfg[m] !== undefined && cfg[m] !== null);
     if (set.length !== 1) {
       throw validation(
@@ -885,6 +707,7 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     }
     if (job.kind === 'compilation') writeCompilationArtifact(job);
     else writeOptimizationArtifacts(job);
+    job.artifact = options.artifactFor?.(job.name, job.request) ?? job.artifact;
     finish(job, 'COMPLETED');
   };
 
@@ -1142,24 +965,19 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
   });
 
   const list = (kind: JobKind, region: string, b: Json): { items: Job[]; nextToken?: string } => {
-    const c = new Checker();
-    const statuses = kind === 'compilation' ? COMPILATION_STATUSES : OPTIMIZATION_STATUSES;
-    const sortBys = kind === 'compilation' ? COMPILATION_SORT_BY : OPTIMIZATION_SORT_BY;
-    const token = c.str('nextToken', b.NextToken, { max: 8192, pattern: P.nextToken });
-    const max = c.int('maxResults', b.MaxResults, { min: 1, max: 100 }) ?? (kind === 'compilation' ? 10 : 50);
-    const createdAfter = c.timestamp('creationTimeAfter', b.CreationTimeAfter);
-    const createdBefore = c.timestamp('creationTimeBefore', b.CreationTimeBefore);
-    const modifiedAfter = c.timestamp('lastModifiedTimeAfter', b.LastModifiedTimeAfter);
-    const modifiedBefore = c.timestamp('lastModifiedTimeBefore', b.LastModifiedTimeBefore);
-    const nameContains = c.str('nameContains', b.NameContains, { max: 63, pattern: P.nameContains });
-    const status = c.str('statusEquals', b.StatusEquals, { enumValues: statuses });
-    const sortBy = c.str('sortBy', b.SortBy, { enumValues: sortBys }) ?? 'CreationTime';
-    const sortOrder = c.str('sortOrder', b.SortOrder, { enumValues: SORT_ORDERS }) ?? 'Ascending'; // the API reference's default
-    const contains =
-      kind === 'optimization'
-        ? c.str('optimizationContains', b.OptimizationContains, { max: 256 })
-        : undefined;
-    c.throwIfAny();
+    // The request passed the model, so every member present has its type.
+    const token = b.NextToken as string | undefined;
+    const max = (b.MaxResults as number | undefined) ?? (kind === 'compilation' ? 10 : 50);
+    const ms = (seconds: unknown) => (typeof seconds === 'number' ? seconds * 1000 : undefined);
+    const createdAfter = ms(b.CreationTimeAfter);
+    const createdBefore = ms(b.CreationTimeBefore);
+    const modifiedAfter = ms(b.LastModifiedTimeAfter);
+    const modifiedBefore = ms(b.LastModifiedTimeBefore);
+    const nameContains = b.NameContains as string | undefined;
+    const status = b.StatusEquals as string | undefined;
+    const sortBy = (b.SortBy as string | undefined) ?? 'CreationTime';
+    const sortOrder = (b.SortOrder as string | undefined) ?? 'Ascending'; // the API reference's default
+    const contains = kind === 'optimization' ? (b.OptimizationContains as string | undefined) : undefined;
 
     const fingerprint = createHash('sha256')
       .update(
@@ -1230,14 +1048,12 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
         return { CompilationJobArn: job.arn };
       }
       case 'DescribeCompilationJob':
-        checkName('compilationJobName', b.CompilationJobName);
         return describeCompilation(findJob('compilation', region, b.CompilationJobName));
       case 'ListCompilationJobs': {
         const { items, nextToken } = list('compilation', region, b);
         return { CompilationJobSummaries: items.map(compilationSummary), NextToken: nextToken };
       }
       case 'StopCompilationJob':
-        checkName('compilationJobName', b.CompilationJobName);
         stopJob(findJob('compilation', region, b.CompilationJobName));
         return {};
       case 'CreateOptimizationJob': {
@@ -1246,14 +1062,12 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
         return { OptimizationJobArn: job.arn };
       }
       case 'DescribeOptimizationJob':
-        checkName('optimizationJobName', b.OptimizationJobName);
         return describeOptimization(findJob('optimization', region, b.OptimizationJobName));
       case 'ListOptimizationJobs': {
         const { items, nextToken } = list('optimization', region, b);
         return { OptimizationJobSummaries: items.map(optimizationSummary), NextToken: nextToken };
       }
       case 'StopOptimizationJob':
-        checkName('optimizationJobName', b.OptimizationJobName);
         stopJob(findJob('optimization', region, b.OptimizationJobName));
         return {};
       default:
@@ -1272,6 +1086,58 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     if (window.length >= limit) return true;
     window.push(now);
     return false;
+  };
+
+  // ----- held connections (hung requests, delayed stops): released by the client giving up or by close()
+
+  const held = new Set<() => void>();
+  /** Resolves true after `ms` (never when undefined), false as soon as the client goes away or the emulator closes. */
+  const hold = (socket: Socket, ms?: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (answered: boolean) => {
+        if (!held.delete(release)) return;
+        if (timer) clearTimeout(timer);
+        socket.off('close', gone);
+        resolve(answered);
+      };
+      const gone = () => done(false);
+      const release = () => {
+        socket.destroy();
+        done(false);
+      };
+      held.add(release);
+      socket.once('close', gone);
+      if (ms !== undefined) timer = setTimeout(() => done(true), ms);
+    });
+
+  // ----- credentials
+
+  /** SageMaker requests answered so far, and the count when the current `options.authFailure` was first seen. */
+  let answered = 0;
+  let authSeen: AuthFailure | undefined;
+  let authFrom = 0;
+  const authFails = (op: string): AuthFailure | undefined => {
+    const failure = options.authFailure;
+    if (failure !== authSeen) {
+      authSeen = failure;
+      authFrom = answered;
+    }
+    if (!failure) return undefined;
+    if (answered - authFrom < (failure.afterCalls ?? 0)) return undefined;
+    if (failure.operations && !failure.operations.includes(op)) return undefined;
+    return failure;
+  };
+  const callerArn = () => `arn:aws:sts::${options.accountId}:assumed-role/NeoCompileRole/GitHubActions`;
+
+  /** Answers that break the model (an emulator bug, or text a test injected on purpose), for tests to assert on. */
+  const responseViolations: string[] = [];
+  const checkResponse = (op: string, payload: Json) => {
+    // Drop the undefined members JSON.stringify leaves out, as the wire does.
+    const wire = JSON.parse(JSON.stringify(payload)) as unknown;
+    for (const v of validateOutput(op, wire, { optionalInOutput: OPTIONAL_IN_OUTPUT })) {
+      responseViolations.push(`${op}: ${v}`);
+    }
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
@@ -1293,6 +1159,8 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     }
 
     const send = (status: number, payload: Json, errorType?: string) => {
+      answered++;
+      if (status === 200) checkResponse(op, payload);
       record({ service: 'sagemaker', operation: op, region, time, body, status });
       const text = JSON.stringify(payload);
       const headers: Record<string, string | number> = {
@@ -1304,7 +1172,8 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       res.writeHead(status, headers);
       res.end(text);
     };
-    const sendError = (e: ApiError) => send(e.status, { __type: e.type, message: e.message }, e.type);
+    const sendError = (e: ApiError) =>
+      send(e.status, { __type: e.wire?.type ?? e.type, message: e.message }, e.wire?.header ?? e.type);
     const drop = (detail: string) => {
       record({ service: 'sagemaker', operation: op, region, time, body, status: 0, detail });
       req.socket.destroy();
@@ -1312,14 +1181,22 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
 
     const subject = faultsApply(op);
     if (subject && faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (subject && roll(faults.hangRate)) {
+      record({ service: 'sagemaker', operation: op, region, time, body, status: 0, detail: 'hung' });
+      await hold(req.socket);
+      return;
+    }
     if (subject && roll(faults.dropRate)) return drop('dropped');
+    const auth = authFails(op);
+    if (auth) return sendError(authError(auth.code, op, callerArn()));
     if (subject && roll(faults.throttleRate))
-      return sendError(new ApiError('ThrottlingException', 'Rate exceeded'));
+      return sendError(new ApiError('ThrottlingException', faults.errorMessage ?? 'Rate exceeded'));
     if (subject && roll(faults.errorRate)) {
       return sendError(
         new ApiError(
           'InternalFailure',
-          'The request processing has failed because of an unknown error, exception or failure.',
+          faults.errorMessage ??
+            'The request processing has failed because of an unknown error, exception or failure.',
           500,
         ),
       );
@@ -1330,15 +1207,22 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       return sendError(new ApiError('UnknownOperationException', `Unknown operation: ${target || '(none)'}`));
     }
     if (parseError) return sendError(parseError);
+    const isStop = op.startsWith('Stop');
+    if (isStop && options.stopDelayMs && options.stopDelayMs > 0) {
+      if (!(await hold(req.socket, options.stopDelayMs))) return;
+    }
     let result: Json;
     try {
+      checkRequest(op, body as Json);
       result = dispatch(op, region, body as Json);
     } catch (e) {
       if (e instanceof ApiError) return sendError(e);
       throw e;
     }
-    if (op.startsWith('Create') && subject && roll(faults.dropAfterCreateRate))
-      return drop('dropped-after-create');
+    const isCreate = op.startsWith('Create');
+    if (isCreate && subject && roll(faults.dropAfterCreateRate)) return drop('dropped-after-create');
+    if ((isCreate || isStop) && subject && roll(faults.dropAfterEffectRate))
+      return drop('dropped-after-effect');
     send(200, result);
   };
 
@@ -1389,15 +1273,17 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       rateWindows.clear();
       rngSeed = faults.seed;
       rng = prng(rngSeed);
+      responseViolations.length = 0;
     },
-    close: clearTimers,
+    responseViolations: () => [...responseViolations],
+    failAuth: (failure) => {
+      options.authFailure = typeof failure === 'string' ? { code: failure } : failure;
+    },
+    close: () => {
+      clearTimers();
+      for (const release of [...held]) release();
+    },
   };
-}
-
-function checkName(path: string, value: unknown): void {
-  const c = new Checker();
-  c.str(path, value, { required: true, min: 1, max: 63, pattern: P.entityName });
-  c.throwIfAny();
 }
 
 function encodeToken(t: { o: number; f: string }): string {

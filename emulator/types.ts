@@ -1,11 +1,20 @@
 // The contract between the emulator's parts and its users (tests, demo, bench).
 
-/** Fault injection and behaviour knobs; mutable at runtime through `Emulator.faults` / `Emulator.sagemaker`. */
+/**
+ * Fault injection knobs. The emulator reads this object on every request, so a test may change any member while a
+ * run is in progress: `emulator.sagemaker.faults.hangRate = 1` (or `Object.assign(emulator.sagemaker.faults, {...})`)
+ * affects the next request. Random decisions use one PRNG seeded by `seed` (changing `seed` restarts it).
+ */
 export interface FaultOptions {
   /** Fraction 0..1 of requests answered with ThrottlingException (SageMaker) / SlowDown (S3). */
   throttleRate: number;
   /** Fraction 0..1 of requests answered with HTTP 500 InternalFailure. */
   errorRate: number;
+  /**
+   * Message text of the injected ThrottlingException / InternalFailure answers (default: the service's own text), so
+   * tests can feed hostile service text (multi-line, markup, workflow commands) to the client. Sent unchanged.
+   */
+  errorMessage?: string;
   /** Fraction 0..1 of requests whose connection is destroyed without any response. */
   dropRate: number;
   /** Added latency per request in milliseconds. */
@@ -19,6 +28,18 @@ export interface FaultOptions {
    * destroyed without a response ("created but response lost"). Recorded with status 0.
    */
   dropAfterCreateRate?: number;
+  /**
+   * SageMaker only: fraction 0..1 of successful Create* AND Stop* requests whose effect happens (job created / stop
+   * begun) but whose connection is then destroyed without a response. Recorded with status 0 and
+   * detail "dropped-after-effect". Applies on top of `dropAfterCreateRate` (which covers Create* only).
+   */
+  dropAfterEffectRate?: number;
+  /**
+   * SageMaker only: fraction 0..1 of requests that are read and then never answered: the socket is held open (no
+   * response, no close) until the client gives up or the emulator closes (`close()` destroys held sockets). Nothing
+   * happens to any job. Recorded at once with status 0 and detail "hung".
+   */
+  hangRate?: number;
 }
 
 export interface JobTiming {
@@ -49,6 +70,37 @@ export interface SageMakerOptions {
    * ObjectStore ends FAILED with a ClientError, as Neo does. Default false.
    */
   requireInputArtifacts?: boolean;
+  /**
+   * Stop* requests are answered only after this many milliseconds; the stop takes effect (STOPPING) when answered.
+   * Read per request, so it can be changed at runtime: `emulator.sagemaker.options.stopDelayMs = 5000`.
+   */
+  stopDelayMs?: number;
+  /**
+   * Credentials that stop working: once `afterCalls` (default 0) SageMaker requests have been answered since this
+   * value was set, every matching request is refused as the service refuses it (see `AuthFailure`). Switch it at
+   * runtime with `emulator.sagemaker.failAuth(code | undefined)` or by assigning `options.authFailure` (assigning a
+   * new object restarts the `afterCalls` count).
+   */
+  authFailure?: AuthFailure;
+  /**
+   * Overrides the artifact location of a job that ends COMPLETED (DescribeCompilationJob's
+   * ModelArtifacts.S3ModelArtifacts; `jobs()[i].artifact` for both kinds); undefined keeps the emulator's own. The
+   * artifacts are still written where they would be. For injecting hostile service text (issue 11); sent unchanged.
+   */
+  artifactFor?: (jobName: string, request: Record<string, unknown>) => string | undefined;
+}
+
+/** See `SageMakerOptions.authFailure`. */
+export interface AuthFailure {
+  /**
+   * The error the service answers: `ExpiredTokenException` (400), `InvalidClientTokenId` (403),
+   * `UnrecognizedClientException` (400), `AccessDeniedException` (400); any other code is answered 400 with it.
+   */
+  code: string;
+  /** SageMaker requests answered (any operation, any status) before the failure starts. Default 0. */
+  afterCalls?: number;
+  /** Only these operations fail (undefined = all). */
+  operations?: string[];
 }
 
 /** One recorded HTTP call, for assertions. */
@@ -62,7 +114,10 @@ export interface RecordedCall {
   body?: unknown;
   /** HTTP status answered. */
   status: number;
-  /** For GitHub: the Authorization header value; for S3: the key. */
+  /**
+   * For GitHub: the Authorization header value; for S3: the key. For SageMaker requests answered with no response
+   * (status 0): "dropped", "dropped-after-create", "dropped-after-effect" or "hung".
+   */
   detail?: string;
 }
 

@@ -1,11 +1,10 @@
 // Wires the stages: read config -> validate -> plan -> submit & watch -> report. No logic of its own.
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { errorAnnotation } from './action/commands.ts';
+import { annotationMessage, errorAnnotation, inertText, writeUntrustedBlock } from './action/commands.ts';
 import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
 import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
+import { readConfigFile } from './action/paths.ts';
 import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './action/state.ts';
 import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
@@ -53,9 +52,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   }
   const publisher = openCommentPublisher(inputs, ctx);
 
-  const configText = await readConfigFile(inputs.config, ctx.workspace);
-  if (configText === undefined) return;
-  const { config, errors } = readNeoConfig(configText, inputs.config, ctx);
+  const configFile = await readConfigFile(ctx.workspace, inputs.config);
+  if ('error' in configFile) return failBeforeAnyJob(configFile.error);
+  const { config, errors } = readNeoConfig(configFile.bytes, inputs.config, ctx);
   if (!config || errors.length > 0) return failOnConfigErrors(errors, report, publisher);
 
   const selection = selectTargets(config, inputs.targets);
@@ -73,7 +72,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   if (prepared.errors.length > 0) return failOnConfigErrors(prepared.errors, report, publisher);
   for (const upload of prepared.uploads) {
     core.info(
-      `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${upload.path} -> ${upload.uri} (${upload.size} bytes)`,
+      `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${inertText(upload.path)} -> ${inertText(upload.uri)} (${upload.size} bytes)`,
     );
   }
   const planned = planJobs(config, ctx, {
@@ -88,7 +87,10 @@ export async function runMain(signal: AbortSignal): Promise<void> {
 
   if (inputs.dryRun) {
     core.info(`Dry run: ${plan.length} job(s) planned, nothing submitted.`);
-    core.info(JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2));
+    writeUntrustedBlock(
+      (line) => core.info(line),
+      JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2),
+    );
     setOutputs(planOutputs(plan));
     await writeSummary(renderPlanSummary(plan, report));
     return;
@@ -138,8 +140,8 @@ export async function runMain(signal: AbortSignal): Promise<void> {
         ]);
         publisher?.update(() => renderCommentBody(all, { ...report, now: Date.now() }));
       },
-      log: (line) => core.info(line),
-      warn: (line) => core.warning(line),
+      log: (line) => core.info(inertText(line)),
+      warn: (line) => core.warning(annotationMessage(line)),
       debug: (line) => core.debug(line),
     },
   );
@@ -163,7 +165,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   await reportResults(jobs, outcome, { ...report, now: Date.now() }, publisher, history);
   if (downloadErrors.length > 0) {
     core.setOutput('status', 'failed');
-    core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
+    core.setFailed(annotationMessage(`Artifact download failed: ${downloadErrors.join('; ')}`));
   }
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
@@ -183,19 +185,6 @@ function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): Comme
     minIntervalMs: inputs.commentIntervalMs,
     log: { warning: (m) => core.warning(m), debug: (m) => core.debug(m) },
   });
-}
-
-async function readConfigFile(configPath: string, workspace: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.resolve(workspace, configPath), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
-    failBeforeAnyJob(
-      `Config file '${configPath}' ${why} in ${workspace}. Add it to the repository (see the README's neo.yml example) or point the 'config' input at it, and check out the repository (actions/checkout) before this step.`,
-    );
-    return undefined;
-  }
 }
 
 async function failOnConfigErrors(
@@ -223,10 +212,10 @@ async function reportResults(
   setOutputs(buildOutputs(jobs, outcome, report.now));
   for (const job of jobs) {
     core.startGroup(`${job.target}: ${job.status}${job.reused ? ' (reused)' : ''}`);
-    for (const line of history.get(job.target) ?? []) core.info(line);
-    core.info(`job ${job.jobName}${job.jobArn ? ` (${job.jobArn})` : ''}`);
-    if (job.artifact) core.info(`artifact ${job.artifact}`);
-    if (job.failureReason) core.info(`reason ${job.failureReason}`);
+    for (const line of history.get(job.target) ?? []) core.info(inertText(line));
+    core.info(`job ${inertText(job.jobName)}${job.jobArn ? ` (${inertText(job.jobArn)})` : ''}`);
+    if (job.artifact) core.info(`artifact ${inertText(job.artifact)}`);
+    if (job.failureReason) core.info(`reason ${inertText(job.failureReason)}`);
     core.endGroup();
   }
   core.info(renderLogTable(jobs, report.now));
@@ -244,7 +233,7 @@ async function reportResults(
     setCommentOutputs(await bounded);
   }
   const failure = failureSummary(jobs, outcome);
-  if (failure) core.setFailed(failure);
+  if (failure) core.setFailed(annotationMessage(failure));
 }
 
 const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]' };
@@ -252,7 +241,7 @@ const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]' };
 /** A failure before any job exists: the outputs still say so, for `if:` conditions in later steps. */
 function failBeforeAnyJob(message: string): void {
   setOutputs(NO_JOB_OUTPUTS);
-  core.setFailed(message);
+  core.setFailed(annotationMessage(message));
 }
 
 /** The job summary is a convenience: a runner without one (or a full disk) must not fail the step. */

@@ -1,6 +1,7 @@
 // Entry point of the main step (action.yml `runs.main`: dist/index.js). The post step has its own bundle.
 import * as core from '@actions/core';
 import { runMain } from '../main.ts';
+import { annotationMessage } from './commands.ts';
 
 async function run(): Promise<void> {
   // On cancel the runner sends SIGINT, SIGTERM 7.5 s later, then kills: stop jobs and report in that window.
@@ -17,7 +18,9 @@ async function run(): Promise<void> {
 run().catch((error: unknown) => {
   // Only bugs reach here; user mistakes are reported with their own messages.
   core.setFailed(
-    `neo-compile-action failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    annotationMessage(
+      `neo-compile-action failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    ),
   );
   if (error instanceof Error && error.stack) core.debug(error.stack);
 });

@@ -4,6 +4,7 @@
 import * as core from '@actions/core';
 import { awsErrorMessage, awsErrorName, createSageMakerJobApi } from '../aws/sagemaker.ts';
 import { forEachLimited, isTerminal } from '../run/schedule.ts';
+import { annotationMessage, inertText } from './commands.ts';
 import { decodeSavedJobs, POST_MODE_KEY } from './state.ts';
 
 export async function runPost(): Promise<void> {
@@ -29,11 +30,15 @@ export async function runPost(): Promise<void> {
       if (isTerminal(snapshot.status) || snapshot.status === 'STOPPING') return;
       await api.stop(job.kind, job.region, job.name);
       stopped++;
-      core.info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
+      core.info(
+        `Stopped ${job.kind} job ${inertText(job.name)} (${inertText(job.region)}), left running by the main step.`,
+      );
     } catch (error) {
       // Saved just before its create: a job whose create never reached SageMaker does not exist.
       if (awsErrorName(error) === 'ResourceNotFound') return;
-      core.warning(`Could not stop ${job.name} in ${job.region}: ${awsErrorMessage(error)}`);
+      core.warning(
+        annotationMessage(`Could not stop ${job.name} in ${job.region}: ${awsErrorMessage(error)}`),
+      );
     }
   });
   core.info(`Post step: ${stopped} orphaned job(s) stopped, ${seen.size - stopped} already ended.`);
@@ -41,5 +46,5 @@ export async function runPost(): Promise<void> {
 
 runPost().catch((error: unknown) => {
   // The post step must never fail the job for a cleanup problem: warn and exit 0.
-  core.warning(`Post step: ${error instanceof Error ? error.message : String(error)}`);
+  core.warning(annotationMessage(`Post step: ${error instanceof Error ? error.message : String(error)}`));
 });

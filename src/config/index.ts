@@ -29,7 +29,7 @@ export type {
  * `::warning` annotations at their line and carry on.
  */
 export function readNeoConfig(
-  text: string,
+  text: string | Uint8Array,
   file: string,
   ctx: RunContext,
 ): { config?: NeoConfig; errors: ConfigError[]; warnings: ConfigWarning[] } {
@@ -54,7 +54,7 @@ export function readNeoConfig(
 }
 
 function read(
-  text: string,
+  text: string | Uint8Array,
   file: string,
   ctx: RunContext,
 ): { config?: NeoConfig; errors: ConfigError[]; warnings: ConfigWarning[] } {

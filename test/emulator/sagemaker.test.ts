@@ -56,10 +56,14 @@ let server: http.Server;
 let endpoint: string;
 const clients: SageMakerClient[] = [];
 
-function client(region = 'us-west-2', maxAttempts = 1): SageMakerClient {
+function client(region = 'us-west-2', maxAttempts = 1, requestTimeout?: number): SageMakerClient {
   const c = new SageMakerClient({
     endpoint,
     region,
+    // Without throwOnRequestTimeout, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes.
+    ...(requestTimeout === undefined
+      ? {}
+      : { requestHandler: { requestTimeout, throwOnRequestTimeout: true } }),
     // The SDK's own classification of retryable errors, with short backoffs to keep the tests fast.
     retryStrategy: new ConfiguredRetryStrategy(maxAttempts, () => 5),
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
@@ -85,6 +89,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // Every answer the emulator gave in the test fits the model's output shapes.
+  expect(emu.responseViolations()).toEqual([]);
   emu.close();
   for (const c of clients.splice(0)) c.destroy();
   server.closeAllConnections();
@@ -154,6 +160,17 @@ async function waitForStatus(
     if (d.CompilationJobStatus === status) return d;
     if (Date.now() > deadline)
       throw new Error(`${name} stayed ${d.CompilationJobStatus}, expected ${status}`);
+    await sleep(5);
+  }
+}
+
+async function waitForOptimizationStatus(name: string, status: string) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const d = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
+    if (d.OptimizationJobStatus === status) return d;
+    if (Date.now() > deadline)
+      throw new Error(`${name} stayed ${d.OptimizationJobStatus}, expected ${status}`);
     await sleep(5);
   }
 }
@@ -407,6 +424,28 @@ const compilationCases: [string, (r: Loose) => void, string][] = [
     'vpcConfig.subnets',
   ],
   ['subnets missing', (r) => (r.VpcConfig = { SecurityGroupIds: ['sg-1'] }), 'vpcConfig.subnets'],
+  // Issue 12: what the API model refuses although a YAML config may produce it.
+  [
+    'CompilerOptions with a trailing newline (YAML block scalar)',
+    (r) => (r.OutputConfig.CompilerOptions = '{"mcpu": "cortex-a72"}\n'),
+    "at 'outputConfig.compilerOptions' failed to satisfy constraint: Member must satisfy regular expression pattern: .*",
+  ],
+  [
+    'CompilerOptions with U+2028',
+    (r) => (r.OutputConfig.CompilerOptions = '{"a": 1}\u2028'),
+    'outputConfig.compilerOptions',
+  ],
+  [
+    'MaxRuntimeInSeconds above int32',
+    (r) => (r.StoppingCondition.MaxRuntimeInSeconds = 2 ** 31),
+    "at 'stoppingCondition.maxRuntimeInSeconds' failed to satisfy constraint: Member must have value less than or equal to",
+  ],
+  ['tag without Value', (r) => (r.Tags = [{ Key: 'team' }]), "Value null at 'tags.1.member.value'"],
+  [
+    'S3Uri with a line break',
+    (r) => (r.InputConfig.S3Uri = 's3://b/model\n.tar.gz'),
+    "at 'inputConfig.s3Uri' failed to satisfy constraint: Member must satisfy regular expression pattern",
+  ],
 ];
 
 describe('CreateCompilationJob validation', () => {
@@ -430,7 +469,8 @@ describe('CreateCompilationJob validation', () => {
     const err = await failure(sm.send(new CreateCompilationJobCommand(bad)));
     expect(err.message).toMatch(/^2 validation errors detected: /);
     expect(err.message).toContain(
-      "Value 'bad_name' at 'compilationJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+      // The pattern as the API model (botocore) spells it: unanchored, matched against the whole value.
+      "Value 'bad_name' at 'compilationJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
     );
     expect(err.message).toContain(
       "Value 'jetson_orin' at 'outputConfig.targetDevice' failed to satisfy constraint",
@@ -567,6 +607,35 @@ const optimizationCases: [string, (r: Loose) => void, string][] = [
     (r) => (r.VpcConfig = { SecurityGroupIds: ['a', 'b', 'c', 'd', 'e', 'f'], Subnets: ['s'] }),
     'vpcConfig.securityGroupIds',
   ],
+  // Issue 12: what the API model refuses although a YAML config may produce it.
+  [
+    'MaxInstanceCount above int32',
+    (r) => (r.MaxInstanceCount = 2147483648),
+    "Value '2147483648' at 'maxInstanceCount' failed to satisfy constraint: Member must have value less than or equal to 2147483647",
+  ],
+  [
+    'OptimizationEnvironment value over 256',
+    (r) => (r.OptimizationEnvironment = { OPTION_X: 'v'.repeat(257) }),
+    "at 'optimizationEnvironment.OPTION_X.value' failed to satisfy constraint: Member must have length less than or equal to 256",
+  ],
+  [
+    'OptimizationEnvironment key of blanks',
+    (r) => (r.OptimizationEnvironment = { '  ': 'v' }),
+    "at 'optimizationEnvironment.  .key' failed to satisfy constraint: Member must satisfy regular expression pattern",
+  ],
+  [
+    'OverrideEnvironment value over 256',
+    (r) =>
+      (r.OptimizationConfigs[0].ModelQuantizationConfig.OverrideEnvironment.OPTION_QUANTIZE = 'a'.repeat(
+        257,
+      )),
+    'optimizationConfigs.1.member.modelQuantizationConfig.overrideEnvironment.OPTION_QUANTIZE.value',
+  ],
+  [
+    'Image with a space',
+    (r) => (r.OptimizationConfigs = [{ ModelCompilationConfig: { Image: 'my image' } }]),
+    'optimizationConfigs.1.member.modelCompilationConfig.image',
+  ],
 ];
 
 describe('CreateOptimizationJob validation', () => {
@@ -603,7 +672,8 @@ describe('service errors', () => {
 
   it('ResourceLimitExceeded past the quota of non-terminal jobs, per kind', async () => {
     emu.options.quota = 3;
-    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 20 };
+    // STOPPING lasts long enough to be seen on a loaded machine.
+    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 300 };
     const names: string[] = [];
     for (let i = 0; i < 3; i++) {
       const req = compilationRequest();
@@ -770,6 +840,190 @@ describe('faults', () => {
   });
 });
 
+describe('fault knobs for lost, hung and refused calls', () => {
+  /** Service text a hostile or careless service could send: line breaks of every kind and workflow-command text. */
+  const HOSTILE = 'first line\nsecond line\r\n::error::not a command\u2028after U+2028 %0A <b>&amp;</b>';
+
+  async function inProgressJob(): Promise<string> {
+    emu.options.timing = { startingMs: 5, inProgressMs: 60_000, stoppingMs: 20 };
+    const req = compilationRequest();
+    await sm.send(new CreateCompilationJobCommand(req));
+    await waitForStatus(req.CompilationJobName as string, 'INPROGRESS');
+    return req.CompilationJobName as string;
+  }
+
+  it('hangRate holds the request unanswered until the client gives up; nothing happens to jobs', async () => {
+    emu.faults.hangRate = 1;
+    emu.faults.operations = ['CreateCompilationJob'];
+    const impatient = client('us-west-2', 1, 300);
+    const err = await failure(impatient.send(new CreateCompilationJobCommand(compilationRequest())));
+    expect(err.name).toBe('TimeoutError');
+    expect(err.$metadata?.httpStatusCode).toBeUndefined();
+    expect(emu.jobs()).toHaveLength(0);
+    expect(calls).toEqual([
+      expect.objectContaining({ operation: 'CreateCompilationJob', status: 0, detail: 'hung' }),
+    ]);
+    // Other operations are not subject to the fault.
+    await impatient.send(new ListCompilationJobsCommand({}));
+    emu.faults.hangRate = 0;
+    await impatient.send(new CreateCompilationJobCommand(compilationRequest()));
+    expect(emu.jobs()).toHaveLength(1);
+  });
+
+  it('close() releases hung connections at once', async () => {
+    emu.faults.hangRate = 1;
+    const pending = failure(sm.send(new ListCompilationJobsCommand({})));
+    while (calls.length === 0) await sleep(5);
+    emu.close();
+    const err = await pending;
+    expect(err.$metadata?.httpStatusCode).toBeUndefined();
+    expect(calls[0]).toMatchObject({ status: 0, detail: 'hung' });
+  });
+
+  it('dropAfterEffectRate creates the job or begins the stop, then loses the answer', async () => {
+    const name = await inProgressJob();
+    emu.faults.dropAfterEffectRate = 1;
+    const stop = await failure(sm.send(new StopCompilationJobCommand({ CompilationJobName: name })));
+    expect(stop.$metadata?.httpStatusCode).toBeUndefined();
+    expect(emu.jobs()[0]?.history.map((h) => h.status)).toContain('STOPPING');
+    const req = compilationRequest();
+    await failure(sm.send(new CreateCompilationJobCommand(req)));
+    expect(emu.jobs().map((j) => j.name)).toContain(req.CompilationJobName);
+    // Reads are not affected.
+    await sm.send(new DescribeCompilationJobCommand({ CompilationJobName: name }));
+    expect(calls.filter((c) => c.detail === 'dropped-after-effect').map((c) => c.operation)).toEqual([
+      'StopCompilationJob',
+      'CreateCompilationJob',
+    ]);
+  });
+
+  it('stopDelayMs answers Stop late and the stop takes effect when answered; changeable at runtime', async () => {
+    const name = await inProgressJob();
+    emu.options.stopDelayMs = 600;
+    let answered = false;
+    const stopping = sm.send(new StopCompilationJobCommand({ CompilationJobName: name })).then(() => {
+      answered = true;
+    });
+    await sleep(100);
+    expect(answered).toBe(false);
+    expect(emu.jobs()[0]?.status).toBe('INPROGRESS');
+    await stopping;
+    expect(['STOPPING', 'STOPPED']).toContain(emu.jobs()[0]?.status);
+    const second = await inProgressJob();
+    emu.options.stopDelayMs = 0;
+    await sm.send(new StopCompilationJobCommand({ CompilationJobName: second }));
+    expect(emu.jobs()[1]?.status).toBe('STOPPING');
+  });
+
+  it('close() releases a delayed Stop without stopping the job', async () => {
+    const name = await inProgressJob();
+    emu.options.stopDelayMs = 60_000;
+    const pending = failure(sm.send(new StopCompilationJobCommand({ CompilationJobName: name })));
+    await sleep(50);
+    emu.close();
+    expect((await pending).$metadata?.httpStatusCode).toBeUndefined();
+    expect(emu.jobs()[0]?.status).toBe('INPROGRESS');
+  });
+
+  it.each([
+    ['ExpiredTokenException', 400, 'The security token included in the request is expired'],
+    ['InvalidClientTokenId', 403, 'The security token included in the request is invalid.'],
+    ['UnrecognizedClientException', 400, 'The security token included in the request is invalid.'],
+    [
+      'AccessDeniedException',
+      400,
+      'User: arn:aws:sts::123456789012:assumed-role/NeoCompileRole/GitHubActions is not authorized to perform: sagemaker:ListCompilationJobs because no identity-based policy allows the sagemaker:ListCompilationJobs action',
+    ],
+  ])(
+    'authFailure %s answers %i as the service does, after afterCalls answers',
+    async (code, status, message) => {
+      emu.options.authFailure = { code, afterCalls: 2 };
+      await sm.send(new ListCompilationJobsCommand({}));
+      await sm.send(new ListCompilationJobsCommand({}));
+      const err = await failure(sm.send(new ListCompilationJobsCommand({})));
+      expect(err.name).toBe(code);
+      expect(err.message).toBe(message);
+      expect(err.$metadata.httpStatusCode).toBe(status);
+      expect(calls.map((c) => c.status)).toEqual([200, 200, status]);
+    },
+  );
+
+  it('authFailure uses the Coral wire form (namespaced __type, x-amzn-ErrorType with suffix)', async () => {
+    emu.failAuth('ExpiredTokenException');
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'SageMaker.ListCompilationJobs',
+      },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe(
+      'ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+    );
+    expect(await res.json()).toEqual({
+      __type: 'com.amazon.coral.service#ExpiredTokenException',
+      message: 'The security token included in the request is expired',
+    });
+  });
+
+  it('failAuth switches at runtime, limited to the listed operations, and heals', async () => {
+    const req = compilationRequest();
+    await sm.send(new CreateCompilationJobCommand(req));
+    const name = req.CompilationJobName as string;
+    emu.failAuth({ code: 'AccessDeniedException', operations: ['DescribeCompilationJob'] });
+    await sm.send(new ListCompilationJobsCommand({}));
+    const err = await failure(sm.send(new DescribeCompilationJobCommand({ CompilationJobName: name })));
+    expect(err.name).toBe('AccessDeniedException');
+    expect(err.message).toContain('sagemaker:DescribeCompilationJob');
+    emu.failAuth('ExpiredTokenException');
+    expect((await failure(sm.send(new ListCompilationJobsCommand({})))).name).toBe('ExpiredTokenException');
+    emu.failAuth(undefined);
+    await sm.send(new DescribeCompilationJobCommand({ CompilationJobName: name }));
+    // A new failure object counts afterCalls from the moment it is set.
+    emu.options.authFailure = { code: 'ExpiredTokenException', afterCalls: 1 };
+    await sm.send(new ListCompilationJobsCommand({}));
+    expect((await failure(sm.send(new ListCompilationJobsCommand({})))).name).toBe('ExpiredTokenException');
+  });
+
+  it('errorMessage replaces the text of injected errors, byte for byte', async () => {
+    emu.faults.errorMessage = HOSTILE;
+    emu.faults.throttleRate = 1;
+    const throttled = await failure(sm.send(new ListCompilationJobsCommand({})));
+    expect(throttled.name).toBe('ThrottlingException');
+    expect(throttled.message).toBe(HOSTILE);
+    emu.faults.throttleRate = 0;
+    emu.faults.errorRate = 1;
+    const failed = await failure(sm.send(new ListCompilationJobsCommand({})));
+    expect(failed.$metadata.httpStatusCode).toBe(500);
+    expect(failed.message).toBe(HOSTILE);
+  });
+
+  it('FailureReason and artifactFor text survive the wire unchanged', async () => {
+    emu.options.failureFor = (name) => (name.endsWith('-bad') ? HOSTILE : undefined);
+    emu.options.artifactFor = (name) => (name.endsWith('-odd') ? `s3://out/${HOSTILE}` : undefined);
+    await sm.send(new CreateCompilationJobCommand(compilationRequest({ CompilationJobName: 'job-bad' })));
+    await sm.send(new CreateCompilationJobCommand(compilationRequest({ CompilationJobName: 'job-odd' })));
+    await sm.send(new CreateCompilationJobCommand(compilationRequest({ CompilationJobName: 'job-plain' })));
+    expect((await waitForStatus('job-bad', 'FAILED')).FailureReason).toBe(HOSTILE);
+    expect((await waitForStatus('job-odd', 'COMPLETED')).ModelArtifacts?.S3ModelArtifacts).toBe(
+      `s3://out/${HOSTILE}`,
+    );
+    const plain = await waitForStatus('job-plain', 'COMPLETED');
+    expect(plain.ModelArtifacts?.S3ModelArtifacts).toMatch(
+      /^s3:\/\/out\/compiled\/model-jetson_nano\.tar\.gz$/,
+    );
+    // The service would never send a line break in an S3 URI: the answer check says so.
+    expect(emu.responseViolations()).toEqual([
+      expect.stringMatching(
+        /^DescribeCompilationJob: Value '.*' at 'modelArtifacts.s3ModelArtifacts' failed/s,
+      ),
+    ]);
+    emu.reset();
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // State machine and artifacts
 
@@ -832,7 +1086,7 @@ describe('compilation job lifecycle', () => {
   });
 
   it('stops: STOPPING -> STOPPED, and refuses to stop a terminal job', async () => {
-    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 30 };
+    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 300 };
     const req = compilationRequest();
     const name = req.CompilationJobName as string;
     await sm.send(new CreateCompilationJobCommand(req));
@@ -1047,6 +1301,16 @@ describe('ListCompilationJobs', () => {
       ),
     );
     expect(sortBy.message).toContain('sortBy');
+    const contains = await failure(
+      sm.send(new ListOptimizationJobsCommand({ OptimizationContains: 'Quantization!' })),
+    );
+    expect(contains.message).toContain("Value 'Quantization!' at 'optimizationContains' failed to satisfy");
+    const describe = await failure(sm.send(new DescribeCompilationJobCommand({ CompilationJobName: 'a_b' })));
+    expect(describe.message).toBe(
+      "1 validation error detected: Value 'a_b' at 'compilationJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+    );
+    const stop = await failure(sm.send(new StopOptimizationJobCommand({ OptimizationJobName: '' })));
+    expect(stop.message).toContain("Value '' at 'optimizationJobName' failed to satisfy constraint");
   });
 });
 
@@ -1125,24 +1389,21 @@ describe('optimization jobs', () => {
   });
 
   it('stops and fails like compilation jobs', async () => {
-    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 10 };
+    // STOPPING lasts long enough to be seen on a loaded machine.
+    emu.options.timing = { startingMs: 10, inProgressMs: 10_000, stoppingMs: 300 };
     const req = optimizationRequest();
     const name = req.OptimizationJobName as string;
     await sm.send(new CreateOptimizationJobCommand(req));
     await sm.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
     const stopping = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
     expect(stopping.OptimizationJobStatus).toBe('STOPPING');
-    await sleep(40);
-    const stopped = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
-    expect(stopped.OptimizationJobStatus).toBe('STOPPED');
+    await waitForOptimizationStatus(name, 'STOPPED');
     const err = await failure(sm.send(new StopOptimizationJobCommand({ OptimizationJobName: name })));
     expect(err.name).toBe('ValidationException');
 
     emu.options.timing = { startingMs: 5, inProgressMs: 5, stoppingMs: 5 };
     await sm.send(new CreateOptimizationJobCommand(optimizationRequest({ OptimizationJobName: 'opt-fail' })));
-    await sleep(40);
-    const failed = await sm.send(new DescribeOptimizationJobCommand({ OptimizationJobName: 'opt-fail' }));
-    expect(failed.OptimizationJobStatus).toBe('FAILED');
+    const failed = await waitForOptimizationStatus('opt-fail', 'FAILED');
     expect(failed.FailureReason).toMatch(/^ClientError/);
     const listed = await sm.send(new ListOptimizationJobsCommand({ StatusEquals: 'FAILED' }));
     expect(listed.OptimizationJobSummaries?.map((s) => s.OptimizationJobName)).toEqual(['opt-fail']);
