@@ -72,7 +72,7 @@ export async function checkConfig(options: CheckOptions): Promise<CheckResult> {
     inputIdentity: prepared.identity,
     inputUris: prepared.inputUris,
   });
-  const errors = [...planned.errors, ...findArtifactCollisions(planned.jobs, file)];
+  const errors = [...planned.errors, ...findArtifactCollisions(planned.jobs, file, config)];
   if (errors.length > 0) return fail(errors);
   const provisional = planned.jobs.filter((job) => {
     const key = modelKey(job);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { modelInputs, readNeoConfig } from '../../src/config/index.ts';
-import { findArtifactCollisions, planJobs } from '../../src/plan/plan.ts';
+import { findArtifactCollisions, localModelKey, planJobs } from '../../src/plan/plan.ts';
 import type { ConfigError, RunContext } from '../../src/types.ts';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -84,11 +84,13 @@ function problemsOf(text: string): ConfigError[] {
   if (!config || errors.length > 0) return errors;
   const inputUris = Object.fromEntries(
     modelInputs(config).flatMap((input) =>
-      input.kind === 'path' ? [[input.path, `${input.uploadTo}${'0'.repeat(64)}/model.tar.gz`]] : [],
+      input.kind === 'path'
+        ? [[localModelKey(input.path, input.uploadTo), `${input.uploadTo}${'0'.repeat(64)}/model.tar.gz`]]
+        : [],
     ),
   );
   const planned = planJobs(config, context, { inputUris });
-  return [...planned.errors, ...findArtifactCollisions(planned.jobs, 'neo.yml')];
+  return [...planned.errors, ...findArtifactCollisions(planned.jobs, 'neo.yml', config)];
 }
 
 const fullConfigs = yamlBlocks.filter((block) => kindOf(dataOf(block)) === 'neo.yml' && isFullConfig(block));
