@@ -1,0 +1,202 @@
+// The model preflight: one streaming pass over model.tar.gz (gunzip + tar listing, never the whole archive in
+// memory) that lists it and looks inside the model files as they go by, then a pure judgement of what was found
+// against the framework's expected layout and data-input-config.
+import type { Readable } from 'node:stream';
+import { Parser, type ReadEntry } from 'tar';
+import {
+  baseName,
+  checkLayout,
+  describeListing,
+  FRAMEWORK_LAYOUTS,
+  isCandidate,
+} from './framework-layouts.ts';
+import { checkInputs, readDataInputConfig } from './input-check.ts';
+import { DEFAULT_MAX_ENTRY_BYTES, lookInside, unreadable } from './look-inside.ts';
+import type {
+  ArchiveEntry,
+  ArchiveFacts,
+  ModelFileFacts,
+  PreflightFinding,
+  PreflightInput,
+  PreflightOptions,
+  PreflightResult,
+} from './types.ts';
+
+/** Entries kept in the facts; past this only a count is kept (the listing in messages is cut anyway). */
+const MAX_ENTRIES = 5000;
+/** Model files looked inside per archive (more are an ambiguous layout anyway). */
+const MAX_INSPECTED = 4;
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export async function inspectModelArchive(
+  stream: NodeJS.ReadableStream | Readable,
+  input: PreflightInput,
+  options: PreflightOptions = {},
+): Promise<PreflightResult> {
+  return judgeArchive(await readModelArchive(stream, input.framework, options), input);
+}
+
+/** Streams the archive once: its listing and what the model files hold (independent of data-input-config). */
+export async function readModelArchive(
+  stream: NodeJS.ReadableStream | Readable,
+  framework: string,
+  options: PreflightOptions = {},
+): Promise<ArchiveFacts> {
+  const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const entries: ArchiveEntry[] = [];
+  let entriesOmitted = 0;
+  const inspections: Promise<ModelFileFacts | undefined>[] = [];
+  const warnings: string[] = [];
+  const parser = new Parser({
+    noResume: true,
+    // Nothing is written to disk, so a high compression ratio (a model full of zeros) is no threat here.
+    maxDecompressionRatio: Number.POSITIVE_INFINITY,
+    onwarn: (code, message) => {
+      warnings.push(`${code}: ${message}`);
+    },
+    onReadEntry: (entry: ReadEntry) => {
+      const path = entry.path.replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
+      const type = entry.type === 'Directory' ? 'directory' : isFileType(entry.type) ? 'file' : 'other';
+      if (path === '' || path === '.') {
+        entry.resume();
+        return;
+      }
+      if (entries.length < MAX_ENTRIES) entries.push({ path, type, size: entry.size ?? 0 });
+      else entriesOmitted += 1;
+      if (type === 'file' && isCandidate(framework, path) && inspections.length < MAX_INSPECTED) {
+        inspections.push(inspectEntry(framework, path, entry, maxEntryBytes));
+      } else {
+        entry.resume();
+      }
+    },
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    parser.on('end', () => resolve());
+    parser.on('error', (error: Error) => reject(error));
+    parser.on('abort', (error: Error) => reject(error));
+  });
+  // An abort or a read failure must not leave an unhandled rejection behind.
+  done.catch(() => undefined);
+  let gzip = false;
+  let first = true;
+  let readError: string | undefined;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      options.signal?.throwIfAborted();
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (first && bytes.length > 0) {
+        gzip = GZIP_MAGIC.every((byte, index) => bytes[index] === byte);
+        first = false;
+      }
+      if (!parser.write(bytes)) await Promise.race([waitFor(parser, 'drain'), done]);
+    }
+    parser.end();
+    await done;
+  } catch (error) {
+    if (options.signal?.aborted) {
+      (stream as Readable).destroy?.();
+      throw options.signal.reason ?? error;
+    }
+    readError = error instanceof Error ? error.message : String(error);
+  }
+  const files = (await Promise.all(inspections)).filter((file): file is ModelFileFacts => file !== undefined);
+  const badArchive = warnings.find((warning) => warning.startsWith('TAR_BAD_ARCHIVE'));
+  return {
+    framework,
+    entries,
+    entriesOmitted,
+    gzip,
+    readError: readError ?? badArchive,
+    files,
+  };
+}
+
+const isFileType = (type: string): boolean =>
+  type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
+
+function waitFor(emitter: Parser, event: string): Promise<void> {
+  return new Promise((resolve) => emitter.once(event, () => resolve()));
+}
+
+/** Looks inside one entry, then drains what the reader left so the archive walk goes on. */
+async function inspectEntry(
+  framework: string,
+  path: string,
+  entry: ReadEntry,
+  maxEntryBytes: number,
+): Promise<ModelFileFacts | undefined> {
+  try {
+    return await lookInside(framework, path, entry.size ?? 0, entry as AsyncIterable<Buffer>, {
+      maxEntryBytes,
+    });
+  } catch (error) {
+    return unreadable(path, FRAMEWORK_LAYOUTS[framework] ? framework : 'a model', error);
+  } finally {
+    entry.resume();
+  }
+}
+
+/** Judges what the archive holds against the framework's layout and data-input-config. Pure. */
+export function judgeArchive(facts: ArchiveFacts, input: PreflightInput): PreflightResult {
+  const findings: PreflightFinding[] = [];
+  const listing = describeListing(facts.entries, facts.entriesOmitted);
+  if (facts.readError !== undefined) {
+    const notAnArchive = facts.entries.length === 0;
+    findings.push({
+      severity: notAnArchive && !facts.gzip ? 'error' : 'warning',
+      code: notAnArchive && !facts.gzip ? 'archive-not-targz' : 'archive-unreadable',
+      message:
+        notAnArchive && !facts.gzip
+          ? `The model is not a .tar.gz archive (${facts.readError}); Neo needs the model files packed with tar -C <folder with the model files> -czf model.tar.gz .`
+          : `The archive could not be read to the end (${facts.readError}); checked what was read: ${listing}.`,
+    });
+    if (notAnArchive) return { summary: `model archive: unreadable ${mark(findings)}`, findings };
+  } else if (!facts.gzip) {
+    findings.push({
+      severity: 'warning',
+      code: 'archive-not-gzip',
+      message: `The archive is a tar file but not gzip-compressed; Neo expects a compressed tarball (.tar.gz). Pack it with tar -czf model.tar.gz ... (the z compresses).`,
+    });
+  }
+  const layout = checkLayout(input.framework, facts.entries, facts.entriesOmitted);
+  findings.push(...layout.findings);
+  const configured = readDataInputConfig(input.dataInputConfig);
+  const parts: string[] = [];
+  for (const path of Object.values(layout.files)) {
+    const file = facts.files.find((candidate) => candidate.path === path);
+    if (!file) {
+      parts.push(baseName(path));
+      continue;
+    }
+    findings.push(...file.findings);
+    let description = `${baseName(path)}: ${file.kind}`;
+    if (file.inputs) {
+      const check = checkInputs(
+        input.framework,
+        baseName(path),
+        file.inputs,
+        file.inputsComplete ?? false,
+        configured,
+      );
+      findings.push(...check.findings);
+      if (check.display.length > 0) description += `, ${check.display.join(', ')}`;
+    } else if (configured?.form === 'map') {
+      description += `, ${[...configured.shapes].map(([name, shape]) => (shape ? `${name} [${shape.join(',')}]` : name)).join(', ')}`;
+    } else if (configured?.form === 'list') {
+      description += `, ${configured.shapes.map((shape) => `[${shape?.join(',') ?? '?'}]`).join(', ')}`;
+    }
+    parts.push(description);
+  }
+  if (facts.readError !== undefined) {
+    // Only part of the archive was seen: nothing it lacks, nor any file cut short, is certain.
+    for (const item of findings) if (item.severity === 'error') item.severity = 'warning';
+  }
+  const summary = `${parts.length > 0 ? parts.join('; ') : `${input.framework} model archive`} ${mark(findings)}`;
+  return { summary, findings };
+}
+
+function mark(findings: readonly PreflightFinding[]): string {
+  if (findings.some((finding) => finding.severity === 'error')) return '✗';
+  if (findings.some((finding) => finding.severity === 'warning')) return '⚠';
+  return '✓';
+}
