@@ -32,6 +32,12 @@ export class ByteReader {
         this.ended = true;
         return false;
       }
+      if (this.available === 0) {
+        // Nothing left over: take the chunk as it is (no copy).
+        this.buffer = next.value;
+        this.offset = 0;
+        continue;
+      }
       const rest = this.buffer.subarray(this.offset);
       const joined = new Uint8Array(rest.length + next.value.length);
       joined.set(rest);

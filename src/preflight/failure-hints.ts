@@ -29,13 +29,13 @@ export const FAILURE_HINTS: readonly FailureHint[] = [
     hint: "Check data-input-config: each key must be one of the model's input names, with its full shape in the framework's layout (NCHW for PyTorch/ONNX/MXNet/Keras, NHWC for TensorFlow/TFLite).",
   },
   {
-    pattern: /operator|\bop\b|not (yet )?(supported|implemented)|unsupported/i,
-    hint: "The model uses an operator Neo does not support for this framework or target: replace that layer, export with a lower opset, or compile for another target; see Neo's supported operators list.",
-  },
-  {
     pattern:
       /framework.?version|version .*(not supported|unsupported|mismatch)|(unsupported|invalid) .*version/i,
     hint: 'Set framework-version to a version Neo supports for this framework and target (the one the model was saved with, or the closest lower one).',
+  },
+  {
+    pattern: /operator|\bop\b|not (yet )?(supported|implemented)|unsupported/i,
+    hint: "The model uses an operator Neo does not support for this framework or target: replace that layer, export with a lower opset, or compile for another target; see Neo's supported operators list.",
   },
   {
     pattern: /unable to load|failed to load|could not load|cannot load|load(ing)? (the )?model/i,

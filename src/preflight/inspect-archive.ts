@@ -1,7 +1,8 @@
 // The model preflight: one streaming pass over model.tar.gz (gunzip + tar listing, never the whole archive in
 // memory) that lists it and looks inside the model files as they go by, then a pure judgement of what was found
 // against the framework's expected layout and data-input-config.
-import type { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import {
   baseName,
@@ -49,8 +50,6 @@ export async function readModelArchive(
   const warnings: string[] = [];
   const parser = new Parser({
     noResume: true,
-    // Nothing is written to disk, so a high compression ratio (a model full of zeros) is no threat here.
-    maxDecompressionRatio: Number.POSITIVE_INFINITY,
     onwarn: (code, message) => {
       warnings.push(`${code}: ${message}`);
     },
@@ -77,18 +76,13 @@ export async function readModelArchive(
   });
   // An abort or a read failure must not leave an unhandled rejection behind.
   done.catch(() => undefined);
-  let gzip = false;
-  let first = true;
+  const format = { gzip: false };
   let readError: string | undefined;
+  const tarStream = gunzipIfCompressed(stream as AsyncIterable<Buffer | string>, format);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    for await (const chunk of tarStream) {
       options.signal?.throwIfAborted();
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (first && bytes.length > 0) {
-        gzip = GZIP_MAGIC.every((byte, index) => bytes[index] === byte);
-        first = false;
-      }
-      if (!parser.write(bytes)) await Promise.race([waitFor(parser, 'drain'), done]);
+      if (!parser.write(chunk)) await Promise.race([waitFor(parser, 'drain'), done]);
     }
     parser.end();
     await done;
@@ -105,11 +99,42 @@ export async function readModelArchive(
     framework,
     entries,
     entriesOmitted,
-    gzip,
+    gzip: format.gzip,
     readError: readError ?? badArchive,
     files,
   };
 }
+
+/**
+ * The tar bytes: gunzipped through node:zlib when the stream starts with the gzip magic. zlib's stream keeps
+ * backpressure per output chunk, so even a model of zeros (compressed 1000:1) is never inflated ahead of the walk.
+ */
+async function* gunzipIfCompressed(
+  stream: AsyncIterable<Buffer | string>,
+  format: { gzip: boolean },
+): AsyncGenerator<Buffer> {
+  const chunks = stream[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  format.gzip = GZIP_MAGIC.every((byte, index) => head[index] === byte);
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield toBuffer(next.value);
+  }
+  if (!format.gzip) {
+    yield* all();
+    return;
+  }
+  const gunzip = pipeline(Readable.from(all()), createGunzip(), () => undefined);
+  try {
+    yield* gunzip;
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+const toBuffer = (chunk: Buffer | string): Buffer => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
 
 const isFileType = (type: string): boolean =>
   type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
