@@ -29,7 +29,7 @@ export interface PreflightCache {
   snapshot(): PreflightCacheSnapshot;
 }
 
-const keyOf = (identity: string, framework: string): string => `${framework}\u0000${identity}`;
+const keyOf = (identity: string, framework: string): string => `${framework.toUpperCase()}\u0000${identity}`;
 
 export function createPreflightCache(snapshot: PreflightCacheSnapshot = {}): PreflightCache {
   const facts = new Map<string, ArchiveFacts>(Object.entries(snapshot));

@@ -40,13 +40,16 @@ export async function inspectModelArchive(
 /** Streams the archive once: its listing and what the model files hold (independent of data-input-config). */
 export async function readModelArchive(
   stream: NodeJS.ReadableStream | Readable,
-  framework: string,
+  frameworkName: string,
   options: PreflightOptions = {},
 ): Promise<ArchiveFacts> {
+  const framework = frameworkName.toUpperCase();
   const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const entries: ArchiveEntry[] = [];
   let entriesOmitted = 0;
   const inspections: Promise<ModelFileFacts | undefined>[] = [];
+  /** Entries a reader is looking inside; ended when the stream fails, so no reader waits forever. */
+  const reading = new Set<ReadEntry>();
   const warnings: string[] = [];
   const parser = new Parser({
     noResume: true,
@@ -63,7 +66,10 @@ export async function readModelArchive(
       if (entries.length < MAX_ENTRIES) entries.push({ path, type, size: entry.size ?? 0 });
       else entriesOmitted += 1;
       if (type === 'file' && isCandidate(framework, path) && inspections.length < MAX_INSPECTED) {
-        inspections.push(inspectEntry(framework, path, entry, maxEntryBytes));
+        reading.add(entry);
+        inspections.push(
+          inspectEntry(framework, path, entry, maxEntryBytes).finally(() => reading.delete(entry)),
+        );
       } else {
         entry.resume();
       }
@@ -92,6 +98,7 @@ export async function readModelArchive(
       throw options.signal.reason ?? error;
     }
     readError = error instanceof Error ? error.message : String(error);
+    for (const entry of reading) entry.end();
   }
   const files = (await Promise.all(inspections)).filter((file): file is ModelFileFacts => file !== undefined);
   const badArchive = warnings.find((warning) => warning.startsWith('TAR_BAD_ARCHIVE'));
@@ -162,7 +169,8 @@ async function inspectEntry(
 }
 
 /** Judges what the archive holds against the framework's layout and data-input-config. Pure. */
-export function judgeArchive(facts: ArchiveFacts, input: PreflightInput): PreflightResult {
+export function judgeArchive(facts: ArchiveFacts, preflightInput: PreflightInput): PreflightResult {
+  const input = { ...preflightInput, framework: preflightInput.framework.toUpperCase() };
   const findings: PreflightFinding[] = [];
   const listing = describeListing(facts.entries, facts.entriesOmitted);
   if (facts.readError !== undefined) {

@@ -1,7 +1,9 @@
 // The model preflight against real (generated) model archives: each check has a passing and a failing archive.
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { inspectModelArchive } from '../../src/preflight/inspect-archive.ts';
+import { readPickleTop } from '../../src/preflight/pytorch.ts';
 import type { PreflightResult } from '../../src/preflight/types.ts';
 import {
   type ArchiveFiles,
@@ -26,6 +28,8 @@ async function preflight(
   const archive = await packArchive(files, options);
   return inspectModelArchive(streamOf(archive), { framework, dataInputConfig });
 }
+
+const IMAGES = [{ name: 'images', dims: [1, 3, 640, 640] }];
 
 const codes = (result: PreflightResult) =>
   result.findings.map((finding) => `${finding.severity}:${finding.code}`);
@@ -271,5 +275,29 @@ describe('the archive itself', () => {
     await expect(
       inspectModelArchive(streamOf(archive), { framework: 'ONNX' }, { signal: controller.signal }),
     ).rejects.toThrow('run cancelled');
+  });
+});
+
+describe('reading failures', () => {
+  it('reports a stream that fails in the middle of a model file as a warning, without waiting forever', async () => {
+    const archive = await packArchive(
+      { 'model.onnx': onnxModel(IMAGES, { weightBytes: 256 * 1024 }) },
+      { gzip: false },
+    );
+    const broken = new Readable({ read() {} });
+    broken.push(archive.subarray(0, 1024));
+    setTimeout(() => broken.destroy(new Error('socket hang up')), 20);
+    const result = await inspectModelArchive(broken, { framework: 'onnx' });
+    expect(result.findings.some((item) => item.severity === 'error')).toBe(false);
+    expect(finding(result, 'archive-unreadable').message).toContain('socket hang up');
+  });
+
+  it('reads the top object of a protocol-4 pickle (torch.save with pickle_protocol=4)', () => {
+    const frame = '\x95\x20\x00\x00\x00\x00\x00\x00\x00';
+    const pickle = Buffer.from(
+      `\x80\x04${frame}\x8c\x0bcollections\x94\x8c\x0bOrderedDict\x94\x93\x94)R\x94.`,
+      'latin1',
+    );
+    expect(readPickleTop(pickle)).toEqual({ kind: 'global', module: 'collections', name: 'OrderedDict' });
   });
 });
