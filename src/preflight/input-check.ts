@@ -113,7 +113,7 @@ export function checkInputs(
       severity: 'warning',
       code: 'input-missing',
       inputName: input.name,
-      message: `data-input-config does not name ${file}'s input ${describe(input)}; add ${input.name}: ${formatShape(input.shape ?? [])} (with fixed sizes) so Neo compiles for that shape.`,
+      message: `data-input-config does not name ${file}'s input ${describe(input)}; add ${input.name}: ${suggestShape(input.shape ?? [], [])}${(input.shape ?? []).some((dim) => typeof dim !== 'number') ? ' (open dimensions set to the size to compile for)' : ''} so Neo compiles for that shape.`,
     });
   }
   for (const input of inputs) {

@@ -11,7 +11,7 @@ import {
   FRAMEWORK_LAYOUTS,
   isCandidate,
 } from './framework-layouts.ts';
-import { checkInputs, readDataInputConfig } from './input-check.ts';
+import { type ConfiguredInputs, checkInputs, formatShape, readDataInputConfig } from './input-check.ts';
 import { DEFAULT_MAX_ENTRY_BYTES, lookInside, unreadable } from './look-inside.ts';
 import type {
   ArchiveEntry,
@@ -202,30 +202,61 @@ export function judgeArchive(facts: ArchiveFacts, preflightInput: PreflightInput
       continue;
     }
     findings.push(...file.findings);
-    let description = `${baseName(path)}: ${file.kind}`;
-    if (file.inputs) {
-      const check = checkInputs(
-        input.framework,
-        baseName(path),
-        file.inputs,
-        file.inputsComplete ?? false,
-        configured,
-      );
-      findings.push(...check.findings);
-      if (check.display.length > 0) description += `, ${check.display.join(', ')}`;
-    } else if (configured?.form === 'map') {
-      description += `, ${[...configured.shapes].map(([name, shape]) => (shape ? `${name} [${shape.join(',')}]` : name)).join(', ')}`;
-    } else if (configured?.form === 'list') {
-      description += `, ${configured.shapes.map((shape) => `[${shape?.join(',') ?? '?'}]`).join(', ')}`;
-    }
-    parts.push(description);
+    const inputCheck = judgeInputs(input.framework, file, configured);
+    findings.push(...inputCheck.findings);
+    parts.push(
+      `${baseName(path)}: ${file.kind}${inputCheck.display.length > 0 ? `, ${inputCheck.display.join(', ')}` : ''}`,
+    );
   }
-  if (facts.readError !== undefined) {
-    // Only part of the archive was seen: nothing it lacks, nor any file cut short, is certain.
-    for (const item of findings) if (item.severity === 'error') item.severity = 'warning';
-  }
-  const summary = `${parts.length > 0 ? parts.join('; ') : `${input.framework} model archive`} ${mark(findings)}`;
-  return { summary, findings };
+  // Only part of the archive was seen: nothing it lacks, nor any file cut short, is certain. (Copies: the facts'
+  // findings may be shared through the cache.)
+  const judged =
+    facts.readError === undefined
+      ? findings
+      : findings.map((item) =>
+          item.severity === 'error' ? { ...item, severity: 'warning' as const } : item,
+        );
+  const summary = `${parts.length > 0 ? parts.join('; ') : `${input.framework} model archive`} ${mark(judged)}`;
+  return { summary, findings: judged };
+}
+
+/** The model file's inputs against data-input-config, and the inputs to show on the summary line. */
+function judgeInputs(
+  framework: string,
+  file: ModelFileFacts,
+  configured: ConfiguredInputs | undefined,
+): { findings: PreflightFinding[]; display: string[] } {
+  const name = baseName(file.path);
+  if (file.inputs) return checkInputs(framework, name, file.inputs, file.inputsComplete ?? false, configured);
+  if (!configured) return { findings: [], display: [] };
+  const display =
+    configured.form === 'map'
+      ? [...configured.shapes].map(([input, shape]) => (shape ? `${input} ${formatShape(shape)}` : input))
+      : configured.shapes.map((shape) => (shape ? formatShape(shape) : '?'));
+  return { findings: checkInputCount(name, file, configured), display };
+}
+
+/** PyTorch takes inputs by position: data-input-config must give as many as forward accepts. */
+function checkInputCount(
+  file: string,
+  facts: ModelFileFacts,
+  configured: ConfiguredInputs,
+): PreflightFinding[] {
+  const forward = facts.forward;
+  if (!forward) return [];
+  const given = configured.form === 'map' ? configured.shapes.size : configured.shapes.length;
+  if (given >= forward.required && given <= forward.params.length) return [];
+  const takes =
+    forward.required === forward.params.length
+      ? `${forward.required}`
+      : `${forward.required} to ${forward.params.length}`;
+  return [
+    {
+      severity: 'warning',
+      code: 'input-count',
+      message: `data-input-config gives ${given} input${given === 1 ? '' : 's'}, but the forward of ${file} takes ${takes} (${forward.params.join(', ') || 'none'}); give one shape per forward input, in order.`,
+    },
+  ];
 }
 
 function mark(findings: readonly PreflightFinding[]): string {

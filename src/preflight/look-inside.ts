@@ -114,7 +114,8 @@ function pytorchFacts(path: string, facts: PytorchFacts): ModelFileFacts {
     });
     return { path, kind: 'unknown format', findings };
   }
-  if (facts.hasCode && facts.hasDataPkl) return { path, kind: 'TorchScript', findings };
+  if (facts.hasCode && facts.hasDataPkl)
+    return { path, kind: 'TorchScript', forward: facts.forward, findings };
   const listing = `${facts.names.slice(0, 6).join(', ')}${facts.names.length > 6 ? ', ...' : ''}`;
   const top = facts.top;
   if (top && ((top.kind === 'global' && top.name === 'OrderedDict') || top.kind === 'dict')) {
@@ -125,7 +126,7 @@ function pytorchFacts(path: string, facts: PytorchFacts): ModelFileFacts {
     findings.push({
       severity: 'error',
       code: 'pytorch-state-dict',
-      message: `${path} is ${what}, not TorchScript: its zip has data.pkl but no code/ folder (${listing}). Neo cannot load weights alone; load them into the model and ${TRACE_FIX}.`,
+      message: `${path} is ${what}, not TorchScript: its zip has data.pkl but no code/ folder (${listing}). Neo cannot load weights alone: build the model, model.load_state_dict(...), then ${TRACE_FIX}.`,
     });
     return { path, kind: top.kind === 'dict' ? 'pickled dict' : 'state_dict', findings };
   }

@@ -24,6 +24,13 @@ export type PickleTop =
   | { kind: 'dict' }
   | { kind: 'other' };
 
+export interface ForwardSignature {
+  /** Parameters of the top module's forward, without self. */
+  params: string[];
+  /** Parameters without a default value. */
+  required: number;
+}
+
 export type PytorchFacts =
   | {
       format: 'zip';
@@ -33,19 +40,25 @@ export type PytorchFacts =
       hasConstants: boolean;
       hasDataPkl: boolean;
       top?: PickleTop;
+      /** The top module's forward signature, from its TorchScript source in code/. */
+      forward?: ForwardSignature;
     }
   | { format: 'legacy-pickle' }
   | { format: 'unknown'; head: string };
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+/** TorchScript sources kept to read the forward signature: each file's head, and all of them together. */
+const CODE_FILE_BYTES = 256 * 1024;
+const CODE_TOTAL_BYTES = 1024 * 1024;
 
 export async function readPytorchFile(source: AsyncIterable<Uint8Array>): Promise<PytorchFacts> {
   const names: string[] = [];
   let hasCode = false;
   let hasConstants = false;
   let hasDataPkl = false;
-  let dataPkl: Uint8Array[] = [];
-  let dataPklBytes = 0;
+  /** The heads of data.pkl and of the code/ sources, by path inside the archive folder. */
+  const kept = new Map<string, Uint8Array[]>();
+  let keptCode = 0;
   let head: Uint8Array | undefined;
   let failure: Error | undefined;
   const unzip = new Unzip((file) => {
@@ -54,13 +67,21 @@ export async function readPytorchFile(source: AsyncIterable<Uint8Array>): Promis
     if (names.length < MAX_NAMES) names.push(file.name);
     if (inArchive.startsWith('code/')) hasCode = true;
     if (inArchive === 'constants.pkl') hasConstants = true;
-    const isDataPkl = inArchive === 'data.pkl' && !hasDataPkl;
-    if (isDataPkl) hasDataPkl = true;
+    let budget = 0;
+    if (inArchive === 'data.pkl' && !hasDataPkl) {
+      hasDataPkl = true;
+      budget = DATA_PKL_HEAD_BYTES;
+    } else if (inArchive.startsWith('code/') && inArchive.endsWith('.py')) {
+      budget = Math.min(CODE_FILE_BYTES, CODE_TOTAL_BYTES - keptCode);
+      keptCode += Math.max(budget, 0);
+    }
+    const chunks: Uint8Array[] = [];
+    if (budget > 0) kept.set(inArchive, chunks);
     file.ondata = (error, chunk) => {
       if (error) failure ??= error;
-      else if (isDataPkl && dataPklBytes < DATA_PKL_HEAD_BYTES) {
-        dataPkl.push(chunk.subarray(0, DATA_PKL_HEAD_BYTES - dataPklBytes));
-        dataPklBytes += chunk.length;
+      else if (budget > 0) {
+        chunks.push(chunk.slice(0, budget));
+        budget -= chunk.length;
       }
     };
     file.start();
@@ -78,13 +99,60 @@ export async function readPytorchFile(source: AsyncIterable<Uint8Array>): Promis
     unzip.push(chunk);
     if (failure) throw failure;
   }
-  const top = hasDataPkl ? readPickleTop(concat(dataPkl)) : undefined;
-  dataPkl = [];
-  return { format: 'zip', names, hasCode, hasConstants, hasDataPkl, top };
+  const dataPkl = kept.get('data.pkl');
+  const top = dataPkl ? readPickleTop(Buffer.concat(dataPkl)) : undefined;
+  const forward = top?.kind === 'global' && hasCode ? forwardSignature(top, kept) : undefined;
+  return { format: 'zip', names, hasCode, hasConstants, hasDataPkl, top, forward };
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  return Buffer.concat(chunks);
+/**
+ * The forward signature of the top module. TorchScript writes the class __torch__.a.b.Net to code/__torch__/a/b.py
+ * (code/__torch__.py for the module __torch__) as Python source: "class Net(Module): ... def forward(self: ...,
+ * x: Tensor, y: Optional[Tensor]=None) -> Tensor:".
+ */
+export function forwardSignature(
+  top: { module: string; name: string },
+  sources: ReadonlyMap<string, Uint8Array[]>,
+): ForwardSignature | undefined {
+  const file = `code/${top.module.replaceAll('.', '/')}.py`;
+  const chunks = sources.get(file);
+  if (!chunks) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  const classStart = text.indexOf(`class ${top.name}(`);
+  if (classStart < 0) return undefined;
+  const nextClass = text.indexOf('\nclass ', classStart + 1);
+  const body = text.slice(classStart, nextClass < 0 ? undefined : nextClass);
+  const def = body.indexOf('def forward(');
+  if (def < 0) return undefined;
+  const params = splitParams(body.slice(def + 'def forward('.length));
+  if (params === undefined) return undefined;
+  const rest = params.slice(1);
+  return {
+    params: rest.map((param) => (param.split(/[:=]/)[0] ?? param).trim()),
+    required: rest.filter((param) => !param.includes('=')).length,
+  };
+}
+
+/** The comma-separated parameters up to the closing parenthesis, brackets nested; undefined if it never closes. */
+function splitParams(text: string): string[] | undefined {
+  const params: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const char of text) {
+    if (char === ')' && depth === 0) {
+      if (current.trim() !== '') params.push(current.trim());
+      return params;
+    }
+    if (char === '(' || char === '[') depth += 1;
+    if (char === ')' || char === ']') depth -= 1;
+    if (char === ',' && depth === 0) {
+      params.push(current.trim());
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  return undefined;
 }
 
 /** The first thing a pickle builds: a GLOBAL (class), an empty dict, or something else. */

@@ -57,6 +57,8 @@ export interface ModelFileFacts {
   inputs?: ModelTensor[];
   /** True when `inputs` is the model's complete input list (ONNX, TFLite); false for guesses (MXNet). */
   inputsComplete?: boolean;
+  /** PyTorch: the parameters of the top module's forward (inputs go by position, so only their count is checked). */
+  forward?: { params: string[]; required: number };
   /** Problems found inside the file (already judged: only what is certain is an error). */
   findings: PreflightFinding[];
 }

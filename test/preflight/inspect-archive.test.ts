@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { inspectModelArchive } from '../../src/preflight/inspect-archive.ts';
-import { readPickleTop } from '../../src/preflight/pytorch.ts';
+import { forwardSignature, readPickleTop } from '../../src/preflight/pytorch.ts';
 import type { PreflightResult } from '../../src/preflight/types.ts';
 import {
   type ArchiveFiles,
@@ -93,6 +93,28 @@ describe('PyTorch archives', () => {
     const none = await preflight({ 'weights.bin': new Uint8Array(10), 'README.md': 'hi' }, 'PYTORCH');
     expect(codes(none)).toEqual(['error:layout-missing']);
     expect(finding(none, 'layout-missing').message).toContain('README.md (2 B), weights.bin (10 B)');
+  });
+
+  it("checks the number of data-input-config inputs against the TorchScript forward's parameters", async () => {
+    const list = await preflight({ 'model.pth': torchScriptZip() }, 'PYTORCH', [[1, 3, 224, 224]]);
+    expect(list.summary).toBe('model.pth: TorchScript, [1,3,224,224] ✓');
+    const two = await preflight({ 'model.pth': torchScriptZip() }, 'PYTORCH', {
+      input0: [1, 3, 224, 224],
+      input1: [1, 3, 224, 224],
+    });
+    expect(codes(two)).toEqual(['warning:input-count']);
+    expect(finding(two, 'input-count').message).toContain(
+      'gives 2 inputs, but the forward of model.pth takes 1 (x)',
+    );
+  });
+
+  it('reads forward signatures with optional and nested-type parameters', () => {
+    const source = `class Detector(Module):\n  def forward(self: __torch__.models.Detector,\n    images: Tensor,\n    sizes: Tuple[int, int],\n    mask: Optional[Tensor]=None) -> Tensor:\n    return images\n`;
+    const sources = new Map([['code/__torch__/models.py', [Buffer.from(source)]]]);
+    expect(forwardSignature({ module: '__torch__.models', name: 'Detector' }, sources)).toEqual({
+      params: ['images', 'sizes', 'mask'],
+      required: 2,
+    });
   });
 
   it('ignores macOS AppleDouble files beside the model', async () => {

@@ -30,14 +30,24 @@ export const PICKLES = {
 
 const FLOAT_STORAGE = new Uint8Array(64);
 
+/** code/__torch__.py of a traced module __torch__.Net as torch.jit.save writes it (forward takes x). */
+export const TORCHSCRIPT_SOURCE = `class Net(Module):
+  __parameters__ = ["weight", ]
+  __buffers__ = []
+  weight : Tensor
+  training : bool
+  def forward(self: __torch__.Net,
+    x: Tensor) -> Tensor:
+    weight = self.weight
+    return torch.matmul(x, weight)
+`;
+
 /** torch.jit.save(traced, "model.pth"): archive folder named after the file stem. */
 export function torchScriptZip(archive = 'model'): Uint8Array {
   return zipSync(
     {
       [`${archive}/data.pkl`]: PICKLES.torchScriptModule,
-      [`${archive}/code/__torch__.py`]: Buffer.from(
-        'class Net(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    return x\n',
-      ),
+      [`${archive}/code/__torch__.py`]: Buffer.from(TORCHSCRIPT_SOURCE),
       [`${archive}/code/__torch__.py.debug_pkl`]: latin1('\x80\x02).'),
       [`${archive}/constants.pkl`]: latin1('\x80\x02).'),
       [`${archive}/data/0`]: FLOAT_STORAGE,
