@@ -117,11 +117,10 @@ const LISTING_MAX = 12;
 /** The archive's listing, cut: "model/ (dir), model/model.pth (44.6 MB), ... (3 more)". */
 export function describeListing(entries: readonly ArchiveEntry[], omitted = 0): string {
   if (entries.length === 0) return 'the archive is empty';
-  const shown = entries
-    .slice(0, LISTING_MAX)
-    .map((entry) =>
-      entry.type === 'directory' ? `${entry.path}/` : `${entry.path} (${formatBytes(entry.size)})`,
-    );
+  const shown = entries.slice(0, LISTING_MAX).map((entry) => {
+    if (entry.type === 'directory') return `${entry.path}/`;
+    return `${entry.path} (${entry.type === 'file' ? formatBytes(entry.size) : 'link'})`;
+  });
   const more = entries.length - shown.length + omitted;
   return `${shown.join(', ')}${more > 0 ? `, ... (${more} more)` : ''}`;
 }
@@ -162,7 +161,8 @@ export function checkLayout(framework: string, entries: readonly ArchiveEntry[],
       ],
     };
   }
-  if (framework === 'TENSORFLOW') return checkTensorflowLayout(entries, layout, listing);
+  const links = entries.filter((entry) => entry.type === 'other' && !isNoise(entry.path));
+  if (framework === 'TENSORFLOW') return checkTensorflowLayout(entries, links, layout, listing);
   const files: Record<string, string> = {};
   const findings: PreflightFinding[] = [];
   const userFiles = entries.filter((entry) => entry.type === 'file' && !isNoise(entry.path));
@@ -173,13 +173,14 @@ export function checkLayout(framework: string, entries: readonly ArchiveEntry[],
       const symbols = candidates.filter((entry) => entry.path.toLowerCase().endsWith('-symbol.json'));
       if (symbols.length > 0) candidates = symbols;
     }
-    const chosen = judgeCandidates(framework, layout, role, candidates, listing, findings);
+    const chosen = judgeCandidates(links, framework, layout, role, candidates, listing, findings);
     if (chosen) files[role.key] = chosen;
   }
   return { files, findings };
 }
 
 function judgeCandidates(
+  links: readonly ArchiveEntry[],
   framework: string,
   layout: FrameworkLayout,
   role: FileRole,
@@ -188,6 +189,16 @@ function judgeCandidates(
   findings: PreflightFinding[],
 ): string | undefined {
   const [first] = candidates;
+  const link = links.find((entry) => role.matches(baseName(entry.path)));
+  if (!first && link) {
+    // A link can still resolve inside the archive once extracted: not certain to fail.
+    findings.push({
+      severity: 'warning',
+      code: 'layout-link',
+      message: `${link.path} is a link, not a file, in the archive (tar stored the link itself); Neo expects ${layout.expects} for ${framework}. Pack the file itself with tar -h (follow links): tar -h -C <folder with the model files> -czf model.tar.gz .`,
+    });
+    return undefined;
+  }
   if (!first) {
     findings.push({
       severity: 'error',
@@ -223,6 +234,7 @@ function judgeCandidates(
 /** SavedModel (saved_model.pb + variables/) or one frozen .pb/.pbtxt. */
 function checkTensorflowLayout(
   entries: readonly ArchiveEntry[],
+  links: readonly ArchiveEntry[],
   layout: FrameworkLayout,
   listing: string,
 ): LayoutCheck {
@@ -235,10 +247,10 @@ function checkTensorflowLayout(
   const role = layout.roles[0] as FileRole;
   if (savedModels.length === 0) {
     // A frozen graph: exactly one .pb/.pbtxt.
-    const chosen = judgeCandidates('TENSORFLOW', layout, role, graphs, listing, findings);
+    const chosen = judgeCandidates(links, 'TENSORFLOW', layout, role, graphs, listing, findings);
     return { files: chosen ? { model: chosen } : {}, findings };
   }
-  const chosen = judgeCandidates('TENSORFLOW', layout, role, savedModels, listing, findings);
+  const chosen = judgeCandidates(links, 'TENSORFLOW', layout, role, savedModels, listing, findings);
   if (!chosen) return { files: {}, findings };
   const folder = folderOf(chosen);
   const variables = `${folder === '' ? '' : `${folder}/`}variables/`;

@@ -1,6 +1,10 @@
 // The model preflight against real (generated) model archives: each check has a passing and a failing archive.
+import { createReadStream, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { c as createTar } from 'tar';
 import { describe, expect, it } from 'vitest';
 import { inspectModelArchive } from '../../src/preflight/inspect-archive.ts';
 import { forwardSignature, readPickleTop } from '../../src/preflight/pytorch.ts';
@@ -115,6 +119,21 @@ describe('PyTorch archives', () => {
       params: ['images', 'sizes', 'mask'],
       required: 2,
     });
+  });
+
+  it('warns (does not stop) when the model file is a symbolic link in the archive', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-link-'));
+    try {
+      writeFileSync(join(dir, 'real.bin'), torchScriptZip());
+      symlinkSync('real.bin', join(dir, 'model.pth'));
+      const file = join(dir, 'model.tar.gz');
+      await createTar({ gzip: true, cwd: dir, file, portable: true }, ['model.pth']);
+      const result = await inspectModelArchive(createReadStream(file), { framework: 'PYTORCH' });
+      expect(codes(result)).toEqual(['warning:layout-link']);
+      expect(finding(result, 'layout-link').message).toContain('tar -h');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ignores macOS AppleDouble files beside the model', async () => {
