@@ -1,7 +1,8 @@
 // Checks data-input-config against the inputs the model file declares (ONNX graph inputs, TFLite subgraph
 // inputs, MXNet variables). Severity follows what is certain: a misspelled name while the model's real input goes
-// unnamed, or a shape of another rank, cannot compile; a differing fixed dimension may still compile (fully
-// convolutional models), so it is a warning.
+// unnamed with open dimensions (no size to compile for), or a shape of another rank than the model declares, cannot
+// compile; a misspelled name for a fully sized input (Neo then uses the model's size) or a differing fixed dimension
+// (fully convolutional models accept other sizes) may, so they are warnings.
 import { closestMatch } from '../config/suggest.ts';
 import type { Dimension, ModelTensor, PreflightFinding } from './types.ts';
 
@@ -100,8 +101,15 @@ export function checkInputs(
         : lone !== undefined
           ? `the input data-input-config does not name is ${describe(lone)}.`
           : '';
+    // Neo's frontends take the model's own size for an input the config does not name: only an input left with
+    // open dimensions (no size at all) is sure to fail.
+    const unsized = unnamed.filter(
+      (input) => input.shape === undefined || input.shape.some((dim) => typeof dim !== 'number'),
+    );
+    const intendedInput = unnamed.find((input) => input.name === intended);
+    const fails = intendedInput ? unsized.includes(intendedInput) : unsized.length > 0;
     findings.push({
-      severity: unnamed.length > 0 ? sure('error') : 'warning',
+      severity: fails ? sure('error') : 'warning',
       code: 'input-unknown',
       inputName: name,
       message: `${file} has no input named ${name}; ${hint ? `${hint} ` : ''}Its inputs: ${inputs.map(describe).join(', ') || 'none'}. Use the model's input names as the keys of data-input-config.`,

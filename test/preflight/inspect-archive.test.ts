@@ -162,13 +162,20 @@ describe('ONNX archives', () => {
     expect(result.summary).toBe('model.onnx: ONNX (opset 13), images [4,3,640,640] ✓');
   });
 
-  it('stops an unknown input name with "did you mean"', async () => {
-    const result = await preflight({ 'model.onnx': onnxModel(images) }, 'ONNX', { image: [1, 3, 640, 640] });
+  it('stops an unknown input name with "did you mean" when the real input is left without a size', async () => {
+    const open = onnxModel([{ name: 'images', dims: ['batch', 3, 640, 640] }]);
+    const result = await preflight({ 'model.onnx': open }, 'ONNX', { image: [1, 3, 640, 640] });
     expect(codes(result)).toEqual(['error:input-unknown']);
     const error = finding(result, 'input-unknown');
     expect(error.inputName).toBe('image');
     expect(error.message).toContain('did you mean images?');
-    expect(error.message).toContain('images [1,3,640,640] float32');
+    expect(error.message).toContain('images [batch,3,640,640] float32');
+  });
+
+  it('only warns on an unknown name when the model fixes every size of its input (Neo uses those)', async () => {
+    const result = await preflight({ 'model.onnx': onnxModel(images) }, 'ONNX', { image: [1, 3, 640, 640] });
+    expect(codes(result)).toEqual(['warning:input-unknown']);
+    expect(finding(result, 'input-unknown').message).toContain('did you mean images?');
   });
 
   it('warns on a model input data-input-config leaves out', async () => {
@@ -219,12 +226,14 @@ describe('TFLite archives', () => {
     expect(result.summary).toBe('model.tflite: TFLite, input [1,224,224,3] ✓');
   });
 
-  it('stops an unknown input name and warns on an NCHW shape', async () => {
-    const tflite = tfliteModel([{ name: 'serving_default_input:0', shape: [1, 224, 224, 3] }]);
+  it('stops an unknown input name (open batch size) and warns on an NCHW shape', async () => {
+    const tflite = tfliteModel([
+      { name: 'serving_default_input:0', shape: [1, 224, 224, 3], shapeSignature: [-1, 224, 224, 3] },
+    ]);
     const unknown = await preflight({ 'model.tflite': tflite }, 'TFLITE', { input: [1, 224, 224, 3] });
     expect(codes(unknown)).toEqual(['error:input-unknown']);
     expect(finding(unknown, 'input-unknown').message).toContain(
-      'serving_default_input:0 [1,224,224,3] float32',
+      'serving_default_input:0 [?,224,224,3] float32',
     );
     const nchw = await preflight({ 'model.tflite': tflite }, 'TFLITE', {
       'serving_default_input:0': [1, 3, 224, 224],
