@@ -85,7 +85,11 @@ export async function readModelArchive(
   const format = { gzip: false };
   let readError: string | undefined;
   const tarStream = gunzipIfCompressed(stream as AsyncIterable<Buffer | string>, format);
+  // Aborting destroys the source, so even a stalled download stops the walk at once.
+  const stopOnAbort = () => (stream as Readable).destroy?.(options.signal?.reason);
+  options.signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
+    options.signal?.throwIfAborted();
     for await (const chunk of tarStream) {
       options.signal?.throwIfAborted();
       if (!parser.write(chunk)) await Promise.race([waitFor(parser, 'drain'), done]);
@@ -93,12 +97,14 @@ export async function readModelArchive(
     parser.end();
     await done;
   } catch (error) {
+    for (const entry of reading) entry.end();
     if (options.signal?.aborted) {
       (stream as Readable).destroy?.();
       throw options.signal.reason ?? error;
     }
     readError = error instanceof Error ? error.message : String(error);
-    for (const entry of reading) entry.end();
+  } finally {
+    options.signal?.removeEventListener('abort', stopOnAbort);
   }
   const files = (await Promise.all(inspections)).filter((file): file is ModelFileFacts => file !== undefined);
   const badArchive = warnings.find((warning) => warning.startsWith('TAR_BAD_ARCHIVE'));
@@ -175,15 +181,21 @@ export function judgeArchive(facts: ArchiveFacts, preflightInput: PreflightInput
   const listing = describeListing(facts.entries, facts.entriesOmitted);
   if (facts.readError !== undefined) {
     const notAnArchive = facts.entries.length === 0;
+    // No tar at all (tar's "Unrecognized archive format"), gzipped or not, is certain to fail; a stream cut short is not.
+    const notTar = notAnArchive && facts.readError.includes('Unrecognized archive format');
     findings.push({
-      severity: notAnArchive && !facts.gzip ? 'error' : 'warning',
-      code: notAnArchive && !facts.gzip ? 'archive-not-targz' : 'archive-unreadable',
-      message:
-        notAnArchive && !facts.gzip
-          ? `The model is not a .tar.gz archive (${facts.readError}); Neo needs the model files packed with tar -C <folder with the model files> -czf model.tar.gz .`
-          : `The archive could not be read to the end (${facts.readError}); checked what was read: ${listing}.`,
+      severity: notTar ? 'error' : 'warning',
+      code: notTar ? 'archive-not-targz' : 'archive-unreadable',
+      message: notTar
+        ? `The model is not a .tar.gz archive: ${facts.gzip ? 'it is gzip-compressed but holds no tar archive (gzip alone does not pack files)' : 'it is neither gzip-compressed nor a tar archive (the model file uploaded as it is?)'}. Neo needs the model files packed with tar -C <folder with the model files> -czf model.tar.gz .`
+        : `The archive could not be read to the end (${facts.readError}); checked what was read: ${listing}.`,
     });
-    if (notAnArchive) return { summary: `model archive: unreadable ${mark(findings)}`, findings };
+    if (notAnArchive) {
+      return {
+        summary: `model archive: ${notTar ? 'not a .tar.gz' : 'unreadable'} ${mark(findings)}`,
+        findings,
+      };
+    }
   } else if (!facts.gzip) {
     findings.push({
       severity: 'warning',

@@ -303,6 +303,15 @@ describe('the archive itself', () => {
     const result = await inspectModelArchive(streamOf(torchScriptZip()), { framework: 'PYTORCH' });
     expect(codes(result)).toEqual(['error:archive-not-targz']);
     expect(finding(result, 'archive-not-targz').message).toContain('-czf model.tar.gz');
+    expect(result.summary).toBe('model archive: not a .tar.gz ✗');
+  });
+
+  it('stops a model file gzipped without tar', async () => {
+    const result = await inspectModelArchive(streamOf(gzipSync(torchScriptZip())), { framework: 'PYTORCH' });
+    expect(codes(result)).toEqual(['error:archive-not-targz']);
+    expect(finding(result, 'archive-not-targz').message).toContain(
+      'gzip-compressed but holds no tar archive',
+    );
   });
 
   it('warns on an uncompressed tar and on an archive cut short', async () => {
@@ -316,6 +325,17 @@ describe('the archive itself', () => {
     const result = await inspectModelArchive(streamOf(cut), { framework: 'PYTORCH' });
     expect(result.findings.some((item) => item.severity === 'error')).toBe(false);
     expect(codes(result)).toContain('warning:archive-unreadable');
+  });
+
+  it('stops a stalled download when the signal aborts', async () => {
+    const archive = await packArchive({ 'model.onnx': onnxModel(IMAGES) }, { gzip: false });
+    const stalled = new Readable({ read() {} });
+    stalled.push(archive.subarray(0, 700));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('run cancelled')), 20);
+    await expect(
+      inspectModelArchive(stalled, { framework: 'ONNX' }, { signal: controller.signal }),
+    ).rejects.toThrow('run cancelled');
   });
 
   it('stops reading when the signal aborts', async () => {
