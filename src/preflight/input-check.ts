@@ -87,20 +87,18 @@ export function checkInputs(
   const claimed = new Set<string>();
   for (const name of configuredNames) {
     if (modelNames.includes(name)) continue;
-    const match =
-      closestMatch(
-        name,
-        unnamed.map((input) => input.name),
-      ) ?? closestMatch(name, modelNames);
+    // Only inputs data-input-config leaves unnamed can be the one meant.
+    const match = closestMatch(
+      name,
+      unnamed.map((input) => input.name),
+    );
     const lone = unnamed.length === 1 ? unnamed[0] : undefined;
     const intended = match ?? lone?.name;
     if (intended !== undefined) claimed.add(intended);
-    const hint =
-      match !== undefined
-        ? `did you mean ${match}?`
-        : lone !== undefined
-          ? `the input data-input-config does not name is ${describe(lone)}.`
-          : '';
+    let hint = '';
+    if (match !== undefined) hint = `did you mean ${match}?`;
+    else if (lone !== undefined) hint = `the input data-input-config does not name is ${describe(lone)}.`;
+    else if (unnamed.length === 0) hint = 'every input of the model is named already: remove this key.';
     // Neo's frontends take the model's own size for an input the config does not name: only an input left with
     // open dimensions (no size at all) is sure to fail.
     const unsized = unnamed.filter(

@@ -178,6 +178,16 @@ describe('ONNX archives', () => {
     expect(finding(result, 'input-unknown').message).toContain('did you mean images?');
   });
 
+  it('warns on an extra key when every model input is named, saying to remove it', async () => {
+    const result = await preflight({ 'model.onnx': onnxModel(images) }, 'ONNX', {
+      images: [1, 3, 640, 640],
+      image: [1, 3, 640, 640],
+    });
+    expect(codes(result)).toEqual(['warning:input-unknown']);
+    expect(finding(result, 'input-unknown').message).toContain('remove this key');
+    expect(finding(result, 'input-unknown').message).not.toContain('did you mean');
+  });
+
   it('warns on a model input data-input-config leaves out', async () => {
     const onnx = onnxModel([...images, { name: 'scale', dims: [1], elemType: 7 }]);
     const result = await preflight({ 'model.onnx': onnx }, 'ONNX', { images: [1, 3, 640, 640] });
