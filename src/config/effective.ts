@@ -21,7 +21,7 @@ export const TARGET_SETTING_KEYS: readonly string[] = Object.keys(
 ).filter((key) => key !== 'name' && key !== 'matrix');
 
 /** Settings merged key by key with the level above; every other setting replaces it whole. */
-const MERGED_MAPS = new Set(['input', 'output', 'stopping-condition', 'tags', 'model']);
+const MERGED_MAPS = new Set(['input', 'output', 'stopping-condition', 'tags', 'model', 'budget']);
 /**
  * The model source of input and model is s3-uri or path (with upload-to): a level that sets one of them
  * replaces the other one inherited from the level above, instead of merging into "both".
@@ -32,7 +32,16 @@ const SOURCE_REPLACES: Record<string, readonly string[]> = {
   path: ['s3-uri'],
 };
 /** Top-level defaults every target inherits (input and model-package-arn are handled apart). */
-const INHERITED = ['region', 'role-arn', 'output', 'stopping-condition', 'vpc', 'tags'] as const;
+const INHERITED = [
+  'region',
+  'role-arn',
+  'output',
+  'stopping-condition',
+  'vpc',
+  'tags',
+  'budget',
+  'history',
+] as const;
 
 export interface EffectiveTarget {
   entryIndex: number;

@@ -2,6 +2,7 @@
 // placeholders, per-framework shapes, regions). Each target is checked with its effective settings; the
 // checked target comes back typed, ready for the planner.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: neo.yml placeholders are written ${name}, like template strings.
+import { parseByteSize, parseGrowthPercent } from '../report/sizes.ts';
 import type { SourcePosition } from '../types.ts';
 import { checkCompilerOptions } from './compiler-options.ts';
 import {
@@ -273,6 +274,9 @@ function checkCommon(check: TargetCheck, position: SourcePosition): TargetCommon
   const stoppingCondition = checkStoppingCondition(check);
   const vpc = checkVpc(check);
   const tags = checkTags(check);
+  const budget = checkBudget(check);
+  const history = check.string(['history']);
+  if (history !== undefined) checkS3Uri(check, ['history'], history, 's3://bucket/neo-history/');
   return {
     name: target.name,
     group: target.group,
@@ -287,6 +291,30 @@ function checkCommon(check: TargetCheck, position: SourcePosition): TargetCommon
     stoppingCondition,
     ...(vpc && { vpc }),
     tags,
+    ...(budget && { budget }),
+    ...(history !== undefined && { history }),
+  };
+}
+
+/** `budget: {max-size: 25MB, max-growth: 10%}` in bytes and percent (the schema checked the forms). */
+function checkBudget(check: TargetCheck): TargetCommon['budget'] {
+  const budget = check.get(['budget']);
+  if (!isRecord(budget)) return undefined;
+  const rawSize = budget['max-size'];
+  const maxSize =
+    typeof rawSize === 'number' ? rawSize : typeof rawSize === 'string' ? parseByteSize(rawSize) : undefined;
+  if (rawSize !== undefined && (maxSize === undefined || !Number.isSafeInteger(maxSize))) {
+    check.report(
+      ['budget', 'max-size'],
+      'Invalid size',
+      `'${String(rawSize)}' is not a size; write a number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB, e.g. 25MB.`,
+    );
+  }
+  const rawGrowth = budget['max-growth'];
+  const maxGrowthPercent = typeof rawGrowth === 'string' ? parseGrowthPercent(rawGrowth) : undefined;
+  return {
+    ...(maxSize !== undefined && Number.isSafeInteger(maxSize) && { maxSize }),
+    ...(maxGrowthPercent !== undefined && { maxGrowthPercent }),
   };
 }
 

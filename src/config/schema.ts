@@ -105,6 +105,14 @@ const targetSettings: Record<string, JsonSchema> = {
   ),
   vpc: ref('vpc', 'VPC the job connects to; replaces the top-level vpc.'),
   tags: ref('tags', 'Tags for the job, merged over the top-level tags (a key here wins).'),
+  budget: ref(
+    'budget',
+    "Size budget of this target's artifact; deep-merged over the top-level budget (a key here wins).",
+  ),
+  history: ref(
+    'history',
+    "S3 prefix (ending in /) of this target's run manifests; overrides the top-level history (e.g. s3://neo-history-${region}/).",
+  ),
   'instance-type': ref(
     'instanceType',
     'optimization only: the instance type that will host the optimized model (DeploymentInstanceType).',
@@ -227,6 +235,14 @@ export const neoSchema: JsonSchema = {
     ),
     vpc: ref('vpc', 'VPC every job connects to (a target may replace it).'),
     tags: ref('tags', 'Tags for every job (a target may add or override keys).'),
+    budget: ref(
+      'budget',
+      'Size budget of every artifact: max-size (25MB, 40MiB) and max-growth over the compared run (10%). A target may override it.',
+    ),
+    history: ref(
+      'history',
+      'S3 prefix (ending in /) where each run writes a manifest of its artifacts (commits/<sha>.json, refs/<ref>.json), so pull requests compare sizes with their base.',
+    ),
     targets: {
       description: `The devices, platforms or instance types to build for: one job per target (per matrix combination), at most ${TARGETS_MAX}.`,
       type: 'array',
@@ -480,6 +496,31 @@ export const neoSchema: JsonSchema = {
           },
         },
       },
+    },
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        'max-size': {
+          description:
+            'Largest artifact allowed: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB, e.g. 25MB; a plain number is bytes.',
+          type: ['string', 'integer'],
+          pattern: '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG]i?[bB]|[bB])?\\s*$',
+          minimum: 0,
+        },
+        'max-growth': {
+          description: 'Largest growth over the compared run (the PR base), in percent, e.g. 10%.',
+          type: 'string',
+          pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$',
+        },
+      },
+    },
+    history: {
+      title: 'S3 prefix of the run manifests',
+      type: 'string',
+      pattern: orPlaceholder(/^s3:\/\/[^/]+\/(.*\/)?$/),
+      examples: ['s3://my-ml-artifacts/neo-history/'],
     },
     tags: {
       type: 'object',

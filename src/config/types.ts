@@ -69,6 +69,10 @@ export interface TargetCommon {
   vpc?: { securityGroupIds: string[]; subnets: string[] };
   /** In the order written (top-level tags first), keys unique. */
   tags: { key: string; value: string }[];
+  /** Size budget of the artifact (the target's keys over the top-level ones). */
+  budget?: { maxSize?: number; maxGrowthPercent?: number };
+  /** S3 prefix (ending in /) of the run manifests, placeholders substituted. */
+  history?: string;
 }
 
 export interface StoppingSeconds {
