@@ -6,6 +6,12 @@
 // (the form GitHub puts in Link headers), GET/PATCH/DELETE /repos/{owner}/{repo}/issues/comments/{id},
 // GET /user (403 for an integration token). Anything else: 404. A path prefix before `/repos/...` is
 // tolerated and kept in the URLs the emulator hands out (for a server that mounts it under e.g. /github).
+//
+// Rate limits as GitHub documents them (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api):
+// the primary limit is a bucket of `rateLimit` requests per hour; once it is empty every request gets 403
+// (or 429) with `x-ratelimit-remaining: 0` until `x-ratelimit-reset` (UTC epoch seconds), then it refills.
+// A secondary limit answers 403 (or 429) with "You have exceeded a secondary rate limit" and, usually,
+// `retry-after` in seconds. `writeRateLimit` makes chosen content writes meet either one.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mulberry32 } from './random.ts';
@@ -22,6 +28,23 @@ export interface GitHubEmulatorOptions {
   seed: number;
   /** Requests per token-hour before 403 "API rate limit exceeded" (x-ratelimit-limit). */
   rateLimit: number;
+  /** Content writes (POST/PATCH/PUT/DELETE) refused by a rate limit; replace the object to re-arm `count`. */
+  writeRateLimit?: WriteRateLimit;
+}
+
+export interface WriteRateLimit {
+  /** `secondary`: the write alone is refused. `primary`: the bucket is emptied, refusing every request. */
+  kind: 'secondary' | 'primary';
+  /** Refuse the next `count` writes (default: every write, or `rate` of them). */
+  count?: number;
+  /** Fraction 0..1 of writes refused, drawn from `seed`. */
+  rate?: number;
+  /** 403 (default, what GitHub mostly answers) or 429. */
+  status?: 403 | 429;
+  /** Secondary: the `retry-after` header, in seconds; without it the header is left out, as GitHub sometimes does. */
+  retryAfterSeconds?: number;
+  /** Primary: seconds until `x-ratelimit-reset`, when the bucket refills (default 60). */
+  resetInSeconds?: number;
 }
 
 export interface GitHubEmulator {
@@ -84,6 +107,8 @@ const ACTIONS_APP = {
 };
 
 const MAX_BODY = 65536;
+/** The installation whose token the emulator pretends to serve (named in primary rate-limit messages). */
+const INSTALLATION_ID = 41_234_567;
 const DOCS = 'https://docs.github.com/rest';
 const DOC_URLS = {
   list: `${DOCS}/issues/comments#list-issue-comments`,
@@ -176,8 +201,35 @@ export function createGitHubEmulator(deps: GitHubEmulatorDeps): GitHubEmulator {
   let nextId = 2_400_000_001;
   let rateUsed = 0;
   let rateReset = Math.floor(Date.now() / 1000) + 3600;
+  /** Status of refusals while the primary bucket is empty (a `writeRateLimit` may ask for 429). */
+  let primaryStatus: 403 | 429 = 403;
   let seededWith = initialOptions.seed;
   let random = mulberry32(initialOptions.seed);
+  /** The `writeRateLimit` object that `limitedWrites` counts for. */
+  let limitArmed: WriteRateLimit | undefined;
+  let limitedWrites = 0;
+
+  /** Next seeded draw in 0..1, reseeded when `options.seed` changes. */
+  const draw = (): number => {
+    if (emulator.options.seed !== seededWith) {
+      seededWith = emulator.options.seed;
+      random = mulberry32(emulator.options.seed);
+    }
+    return random();
+  };
+
+  /** Whether `writeRateLimit` refuses this write; counts it if so. */
+  const writeLimited = (limit: WriteRateLimit | undefined): limit is WriteRateLimit => {
+    if (!limit) return false;
+    if (limit !== limitArmed) {
+      limitArmed = limit;
+      limitedWrites = 0;
+    }
+    if (limit.count !== undefined && limitedWrites >= limit.count) return false;
+    if (limit.rate !== undefined && draw() >= limit.rate) return false;
+    limitedWrites++;
+    return true;
+  };
 
   const repoId = (repo: string): number => {
     const id = stableId(repo);
@@ -406,6 +458,14 @@ export function createGitHubEmulator(deps: GitHubEmulatorDeps): GitHubEmulator {
 
   async function process(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
+    const requestId = [2, 3, 4, 4]
+      .map((bytes) => randomBytes(bytes).toString('hex').toUpperCase())
+      .concat(
+        Math.floor(started / 1000)
+          .toString(16)
+          .toUpperCase(),
+      )
+      .join(':');
     const method = (req.method ?? 'GET').toUpperCase();
     const fullUrl = new URL(req.url ?? '/', 'http://github.local');
     // Tolerate a mount prefix: /github/repos/... is routed as /repos/... and links keep the prefix.
@@ -429,11 +489,7 @@ export function createGitHubEmulator(deps: GitHubEmulatorDeps): GitHubEmulator {
     const send = (reply: Reply) => {
       const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
       const headers: Record<string, string> = {
-        'x-github-request-id': `${randomBytes(2).toString('hex').toUpperCase()}:${randomBytes(3).toString('hex').toUpperCase()}:${randomBytes(4).toString('hex').toUpperCase()}:${randomBytes(4).toString('hex').toUpperCase()}:${Math.floor(
-          started / 1000,
-        )
-          .toString(16)
-          .toUpperCase()}`,
+        'x-github-request-id': requestId,
         'x-github-media-type': 'github.v3; format=json',
         'x-github-api-version-selected': '2022-11-28',
         server: 'github.com',
@@ -475,13 +531,9 @@ export function createGitHubEmulator(deps: GitHubEmulatorDeps): GitHubEmulator {
       await new Promise((resolve) => setTimeout(resolve, emulator.options.latencyMs));
 
     if (emulator.options.failRate > 0) {
-      if (emulator.options.seed !== seededWith) {
-        seededWith = emulator.options.seed;
-        random = mulberry32(emulator.options.seed);
-      }
-      if (random() < emulator.options.failRate) {
+      if (draw() < emulator.options.failRate) {
         send(
-          random() < 0.5
+          draw() < 0.5
             ? { status: 500, body: { message: 'Server Error' } }
             : { status: 502, body: { message: 'Server Error' } },
         );
@@ -497,15 +549,42 @@ export function createGitHubEmulator(deps: GitHubEmulatorDeps): GitHubEmulator {
       send(authorization ? error(401, 'Bad credentials') : error(401, 'Requires authentication'));
       return;
     }
-    rateUsed++;
-    if (rateUsed > emulator.options.rateLimit) {
+    if (started >= rateReset * 1000) {
+      rateUsed = 0;
+      rateReset = Math.floor(started / 1000) + 3600;
+      primaryStatus = 403;
+    }
+    const isWrite = method !== 'GET' && method !== 'HEAD';
+    const writeLimit = emulator.options.writeRateLimit;
+    const limited =
+      isWrite && rateUsed < emulator.options.rateLimit && writeLimited(writeLimit) ? writeLimit : undefined;
+    if (limited?.kind === 'primary') {
+      // The bucket runs dry on this write: every request is refused until the reset.
       rateUsed = emulator.options.rateLimit;
-      send({
-        ...error(
-          403,
-          'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.',
+      rateReset = Math.ceil(started / 1000) + (limited.resetInSeconds ?? 60);
+      primaryStatus = limited.status ?? 403;
+    }
+    if (rateUsed >= emulator.options.rateLimit) {
+      rateUsed = emulator.options.rateLimit;
+      send(
+        error(
+          primaryStatus,
+          `API rate limit exceeded for installation ID ${INSTALLATION_ID}. If you reach out to GitHub Support for help, please include the request ID ${requestId} and timestamp ${timestamp(started).replace('T', ' ').replace('Z', ' UTC')}.`,
           `${DOCS}/overview/rate-limits-for-the-rest-api`,
         ),
+      );
+      return;
+    }
+    rateUsed++;
+    if (limited?.kind === 'secondary') {
+      send({
+        ...error(
+          limited.status ?? 403,
+          `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+          'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        ),
+        headers:
+          limited.retryAfterSeconds === undefined ? {} : { 'retry-after': String(limited.retryAfterSeconds) },
       });
       return;
     }
@@ -545,6 +624,9 @@ export function createGitHubEmulator(deps: GitHubEmulatorDeps): GitHubEmulator {
       nextId = 2_400_000_001;
       rateUsed = 0;
       rateReset = Math.floor(Date.now() / 1000) + 3600;
+      primaryStatus = 403;
+      limitArmed = undefined;
+      limitedWrites = 0;
       seededWith = emulator.options.seed;
       random = mulberry32(emulator.options.seed);
     },

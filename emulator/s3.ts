@@ -11,8 +11,12 @@
 // are verified for CRC32, CRC32C, CRC64NVME, SHA1 and SHA256, as are Content-MD5 and a hex x-amz-content-sha256.
 // Chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) and request signatures are not verified.
 //
-// Choices that differ from S3: writes to a missing bucket create it (autoCreateBuckets, default true);
-// with versioning on, only the latest version of a key is kept.
+// Writes to a missing bucket answer NoSuchBucket (404) as S3 does; `autoCreateBuckets: true` creates it instead.
+// Objects written straight into the store (SageMaker artifacts) have a CRC64NVME checksum, as S3 computes for
+// every new object since 2025. With versioning on, only the latest version of a key is kept.
+//
+// Test knobs (methods below): tamper with the body served for an object (cut the connection midway, or flip
+// bytes under the original headers), delay or hang one operation, and list the multipart uploads in progress.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
@@ -20,10 +24,28 @@ import { compareKeys, md5Etag } from './object-store.ts';
 import { mulberry32 } from './random.ts';
 import type { FaultOptions, ObjectStore, RecordedCall } from './types.ts';
 
+/** How a tampered object's body is served: see S3Emulator.tamper. */
+export type TamperMode = 'truncate' | 'stall' | 'flip';
+
 export interface S3Emulator {
   store: ObjectStore;
   /** Mutable at runtime. */
   faults: FaultOptions;
+  /**
+   * Serves `bucket/key` wrongly on full GetObjects (ranges and HEAD are left alone), headers unchanged:
+   * 'truncate' announces the whole Content-Length, sends half the body and cuts the connection; 'stall' sends
+   * half and then nothing, keeping the connection open (until the client gives up or close()); 'flip' sends
+   * as many bytes with some inverted, under the original ETag and checksum. undefined serves it truly again.
+   */
+  tamper(bucket: string, key: string, mode: TamperMode | undefined): void;
+  /**
+   * Holds every request of `operation` (e.g. 'UploadPart') for `ms` before answering it (its body is read
+   * first); Infinity never answers (the connection stays open until the client gives up or the emulator closes);
+   * 0 removes the delay.
+   */
+  delay(operation: string, ms: number): void;
+  /** Multipart uploads created and neither completed nor aborted. */
+  pendingMultipartUploads(): { bucket: string; key: string; uploadId: string; parts: number }[];
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Cancels pending (latency-delayed) requests and forgets multipart uploads. */
   close(): void;
@@ -35,7 +57,7 @@ export interface S3EmulatorDeps {
   faults?: Partial<FaultOptions>;
   /** Answer x-amz-version-id on writes and reads (only the latest version is kept). */
   versioning?: boolean;
-  /** Writes to a missing bucket create it instead of answering NoSuchBucket (default true). */
+  /** Writes to a missing bucket create it instead of answering NoSuchBucket (default false, as S3). */
   autoCreateBuckets?: boolean;
   /**
    * Reject aws-chunked bodies whose non-final chunks are under 8 KiB with InvalidChunkSizeError, as S3 does
@@ -445,6 +467,10 @@ interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: Buffer | string;
+  /** Send only this many bytes of the body, then destroy the connection (a transfer cut midway)... */
+  cutAfter?: number;
+  /** ...or keep it open, silent (a stalled transfer). */
+  stall?: boolean;
 }
 
 export { mulberry32 };
@@ -548,6 +574,15 @@ function parseAddress(req: IncomingMessage): { bucket: string; key: string; quer
   return { bucket, key, query: url.searchParams };
 }
 
+/** The same number of bytes, every 97th inverted (the middle one among them): a corrupted transfer. */
+function flipBytes(body: Buffer): Buffer {
+  const flipped = Buffer.from(body);
+  for (let i = Math.floor(flipped.length / 2) % 97; i < flipped.length; i += 97) {
+    flipped[i] = (flipped[i] as number) ^ 0xff;
+  }
+  return flipped;
+}
+
 function regionOf(req: IncomingMessage): string {
   const auth = header(req, 'authorization') ?? '';
   const m = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(auth);
@@ -575,11 +610,13 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
     seed: 1,
     ...deps.faults,
   };
-  const autoCreate = deps.autoCreateBuckets ?? true;
+  const autoCreate = deps.autoCreateBuckets ?? false;
   const strictChunkSize = deps.strictChunkSize ?? true;
   const meta = new Map<string, ObjectMeta>();
   const uploads = new Map<string, MultipartUpload>();
   const bucketRegions = new Map<string, string>();
+  const tampered = new Map<string, TamperMode>();
+  const delays = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   const pending = new Set<IncomingMessage>();
   let closed = false;
@@ -1227,11 +1264,29 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
       headers['content-length'] = String(range.end - range.start + 1);
       return { status: 206, headers, body: head ? undefined : obj.body.subarray(range.start, range.end + 1) };
     }
-    if (m?.checksum && header(c.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
-      Object.assign(headers, checksumHeaders(m.checksum));
+    if (header(c.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+      // An object written straight into the store has the checksum S3 computes by default.
+      const checksum = m?.checksum ?? {
+        name: 'crc64nvme' as const,
+        value: computeChecksum('crc64nvme', obj.body),
+        type: 'FULL_OBJECT' as const,
+      };
+      Object.assign(headers, checksumHeaders(checksum));
     }
     headers['content-length'] = String(size);
-    return { status: 200, headers, body: head ? undefined : obj.body };
+    if (head) return { status: 200, headers };
+    const mode = tampered.get(metaKey(c.bucket, c.key));
+    if (mode === 'truncate' || mode === 'stall') {
+      return {
+        status: 200,
+        headers,
+        body: obj.body,
+        cutAfter: Math.floor(size / 2),
+        stall: mode === 'stall',
+      };
+    }
+    if (mode === 'flip') return { status: 200, headers, body: flipBytes(obj.body) };
+    return { status: 200, headers, body: obj.body };
   }
 
   function list(c: Ctx, version: 1 | 2): Reply {
@@ -1376,7 +1431,11 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
     if (headers['content-length'] === undefined) headers['content-length'] = String(body?.length ?? 0);
     res.writeHead(reply.status, headers);
     if (head || reply.status === 204 || reply.status === 304 || !body) res.end();
-    else res.end(body);
+    else if (reply.cutAfter !== undefined) {
+      res.write(body.subarray(0, reply.cutAfter), () => {
+        if (!reply.stall) res.destroy();
+      });
+    } else res.end(body);
   }
 
   function fail(c: Ctx, err: S3Error): void {
@@ -1435,6 +1494,9 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
 
     c.body = await readBody(req);
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
+    const held = delays.get(operation) ?? 0;
+    if (held === Number.POSITIVE_INFINITY) return; // never answered; close() destroys the socket
+    if (held > 0) await delay(held);
     if (closed) {
       req.socket.destroy();
       return;
@@ -1481,6 +1543,22 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
   return {
     store,
     faults,
+    tamper(bucket, key, mode) {
+      if (mode === undefined) tampered.delete(metaKey(bucket, key));
+      else tampered.set(metaKey(bucket, key), mode);
+    },
+    delay(operation, ms) {
+      if (ms > 0) delays.set(operation, ms);
+      else delays.delete(operation);
+    },
+    pendingMultipartUploads() {
+      return [...uploads.values()].map((upload) => ({
+        bucket: upload.bucket,
+        key: upload.key,
+        uploadId: upload.uploadId,
+        parts: upload.parts.size,
+      }));
+    },
     handle(req, res) {
       if (closed) {
         req.socket.destroy();

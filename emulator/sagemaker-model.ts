@@ -309,7 +309,12 @@ export function validateInput(operation: string, body: unknown): string[] {
 export function validateOutput(operation: string, body: unknown, options: ValidateOptions = {}): string[] {
   const output = MODEL.operations[operation]?.output;
   if (!output) {
-    const keys = typeof body === 'object' && body !== null ? Object.keys(body) : ['(not an object)'];
+    const keys =
+      typeof body === 'object' && body !== null
+        ? Object.entries(body)
+            .filter(([, v]) => v !== undefined)
+            .map(([k]) => k)
+        : ['(not an object)'];
     return keys.length === 0
       ? []
       : [`${operation} has no output shape, but the answer has ${keys.join(', ')}`];

@@ -761,7 +761,10 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
     const body = gzipSync(
       tar([
         { name: 'compiled_model.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-        { name: 'compiled.params', data: pseudoBytes(`${job.arn}|params`, 1024) },
+        {
+          name: 'compiled.params',
+          data: pseudoBytes(`${job.arn}|params`, weightBytes(job, suffix, 1024)),
+        },
         { name: 'compiled.so', data: pseudoBytes(`${job.arn}|so`, 512) },
       ]),
     );
@@ -780,6 +783,12 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
           : 'cpu';
     const account = NEO_IMAGE_ACCOUNT[job.region] ?? '763104351884';
     job.inferenceImage = `${account}.dkr.ecr.${job.region}.amazonaws.com/sagemaker-neo-${framework}:${version}-${processor}-py3`;
+  };
+
+  /** Weight bytes the test asked for on this device (artifactBytesFor), else the default. */
+  const weightBytes = (job: Job, device: string, fallback: number): number => {
+    const asked = options.artifactBytesFor?.(device, job.name);
+    return asked !== undefined && Number.isSafeInteger(asked) && asked >= 0 ? asked : fallback;
   };
 
   const writeOptimizationArtifacts = (job: Job) => {
@@ -802,7 +811,10 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
       Buffer.from(`${JSON.stringify(config, null, 2)}\n`),
       'application/json',
     );
-    const weights = pseudoBytes(`${job.arn}|weights`, 2048);
+    const weights = pseudoBytes(
+      `${job.arn}|weights`,
+      weightBytes(job, String(r.DeploymentInstanceType ?? ''), 2048),
+    );
     store.putObject(out.bucket, joinKey(out.key, 'model.safetensors'), weights, 'application/octet-stream');
     job.artifact = `s3://${out.bucket}/${joinKey(out.key, '')}`;
     job.digest = sha256(weights);
@@ -1133,9 +1145,8 @@ export function createSageMakerEmulator(deps: SageMakerEmulatorDeps): SageMakerE
   /** Answers that break the model (an emulator bug, or text a test injected on purpose), for tests to assert on. */
   const responseViolations: string[] = [];
   const checkResponse = (op: string, payload: Json) => {
-    // Drop the undefined members JSON.stringify leaves out, as the wire does.
-    const wire = JSON.parse(JSON.stringify(payload)) as unknown;
-    for (const v of validateOutput(op, wire, { optionalInOutput: OPTIONAL_IN_OUTPUT })) {
+    // Undefined members count as absent, as JSON.stringify leaves them off the wire.
+    for (const v of validateOutput(op, payload, { optionalInOutput: OPTIONAL_IN_OUTPUT })) {
       responseViolations.push(`${op}: ${v}`);
     }
   };

@@ -88,6 +88,12 @@ export interface SageMakerOptions {
    * artifacts are still written where they would be. For injecting hostile service text (issue 11); sent unchanged.
    */
   artifactFor?: (jobName: string, request: Record<string, unknown>) => string | undefined;
+  /**
+   * Bytes of compiled weights in a job's artifact (compilation: `compiled.params` inside the .tar.gz, which adds
+   * about 2 KB; optimization: `model.safetensors`), by the job's device (TargetDevice, the platform as
+   * os_arch_accelerator in lower case, or the instance type). Default 1024 / 2048. Read when a job completes.
+   */
+  artifactBytesFor?: (device: string, jobName: string) => number | undefined;
 }
 
 /** See `SageMakerOptions.authFailure`. */

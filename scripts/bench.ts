@@ -30,6 +30,7 @@ import {
   targetOfJobName,
   totalMs,
 } from './bench-baseline.ts';
+import { timeValidation, type ValidationTiming } from './validation-timing.ts';
 
 // ----- fixed parameters of the scenario (issue 7)
 
@@ -40,7 +41,9 @@ const MAX_CONCURRENCY = 1000;
 const DURATION_MIN_MS = 1000;
 const DURATION_MAX_MS = 8000;
 const QUICK_SCALE = 0.25;
-const DEFAULT_SIZES = [1, 10, 100, 500];
+const DEFAULT_SIZES = [1, 10, 100, 500, 2000];
+/** Target counts whose validation time is measured (issue 12: linear, 10,000 targets within 1 s). */
+const VALIDATION_SIZES = [1000, 10_000];
 const QUICK_SIZES = [1, 10];
 const DEFAULT_SEED = 42;
 /** Without --full the baseline runs only up to this N (N = 500 would take ~40 minutes). */
@@ -139,32 +142,46 @@ function listScheduleMakespan(durations: number[], slots: number): number {
 
 interface Sweep {
   n: number;
+  /** When its first List call arrived at the emulator. */
+  startedAt: number;
   list: number;
   describe: number;
-  inFlight: number;
-  queued: number;
-  nextMs: number;
 }
 
-const SWEEP_LINE =
-  /^::debug::sweep (\d+): (\d+) List, (\d+) Describe, (\d+) in flight, (\d+) queued, next in (\d+) ms/;
+const LIST_OPERATIONS = new Set(['ListCompilationJobs', 'ListOptimizationJobs']);
+const DESCRIBE_OPERATIONS = new Set(['DescribeCompilationJob', 'DescribeOptimizationJob']);
 
-function parseSweeps(stdout: string): Sweep[] {
+/**
+ * Status sweeps as the emulator saw them (the action prints no counters of its own): a sweep is a burst of List
+ * calls, each within half a poll interval of the burst's first one; the Describe calls that follow, up to the next
+ * burst, belong to it. Describe calls before the first List are the start's adoption look-ups, not a sweep.
+ */
+export function sweepsFromCalls(calls: RecordedCall[], pollMs: number): Sweep[] {
   const sweeps: Sweep[] = [];
-  for (const line of stdout.split('\n')) {
-    const m = SWEEP_LINE.exec(line.trim());
-    if (!m) continue;
-    const [n, list, describe, inFlight, queued, nextMs] = m.slice(1).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    sweeps.push({ n, list, describe, inFlight, queued, nextMs });
+  const ordered = calls
+    .filter((call) => call.service === 'sagemaker')
+    .filter((call) => LIST_OPERATIONS.has(call.operation) || DESCRIBE_OPERATIONS.has(call.operation))
+    .sort((a, b) => a.time - b.time);
+  for (const call of ordered) {
+    const current = sweeps.at(-1);
+    if (LIST_OPERATIONS.has(call.operation)) {
+      if (current && call.time - current.startedAt < pollMs / 2 && current.describe === 0) current.list++;
+      else sweeps.push({ n: sweeps.length + 1, startedAt: call.time, list: 1, describe: 0 });
+    } else if (current) current.describe++;
   }
   return sweeps;
+}
+
+/** Peak resident set of a running process (VmHWM, a high-water mark), in MiB; undefined off Linux or once gone. */
+function peakRssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return kib ? Math.round(Number(kib[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const git = (...args: string[]) => {
@@ -299,12 +316,16 @@ async function measureAction(n: number, durations: JobDuration[]) {
   const byTarget = new Map(durations.map((d) => [d.target, d]));
   const emulator = await startBenchEmulator(durations, QUOTA);
   const workspace = createWorkspace({ 'neo.yml': neoYaml(durations) }, pullRequestEvent(REPOSITORY, 7));
-  const live = { sweep: '', ended: 0 };
-  /** When each sweep line reached the bench (stdout is streamed): the real period between sweeps. */
-  const sweepArrivals: number[] = [];
+  let pid: number | undefined;
+  /** VmHWM of the action, sampled while it runs (the last sample before exit is within one period of the peak). */
+  let sampledRss: number | undefined;
+  const ended = () => emulator.sagemaker.jobs().filter((job) => TERMINAL_STATUSES.has(job.status)).length;
   const progress = setInterval(() => {
-    say(`N=${n} action: ${live.ended}/${n} jobs ended${live.sweep ? `, last ${live.sweep}` : ''}`);
+    say(`N=${n} action: ${ended()}/${n} jobs ended in the emulator`);
   }, 5000);
+  const rssSampler = setInterval(() => {
+    sampledRss = peakRssOf(pid) ?? sampledRss;
+  }, 100);
   try {
     say(`N=${n} action: starting dist/index.js (${n} targets, quota ${QUOTA}, poll ${POLL_MS} ms)`);
     const spawnAt = Date.now();
@@ -317,11 +338,8 @@ async function measureAction(n: number, durations: JobDuration[]) {
         'github-token': 'ghs_bench',
       },
       env: { ...emulator.env, GITHUB_REPOSITORY: REPOSITORY },
-      onLine: (line) => {
-        if (line.startsWith('::debug::sweep ')) {
-          live.sweep = line.slice('::debug::'.length);
-          sweepArrivals.push(Date.now());
-        } else if (/ -> (COMPLETED|FAILED|STOPPED|NOT_CREATED) after /.test(line)) live.ended++;
+      onSpawn: (child) => {
+        pid = child.pid;
       },
     });
     const analysis = analyseEmulator(emulator, byTarget);
@@ -341,9 +359,9 @@ async function measureAction(n: number, durations: JobDuration[]) {
     if (undetected.length > 0)
       errors.push(`${undetected.length} job(s) never described after they ended (${undetected[0]?.jobName})`);
 
-    const sweeps = parseSweeps(run.stdout);
+    const sweeps = sweepsFromCalls(emulator.calls, POLL_MS);
     const quiet = sweeps.filter((s) => s.describe === 0);
-    const periods = sweepArrivals.slice(1).map((t, i) => t - (sweepArrivals[i] as number));
+    const periods = sweeps.slice(1).map((sweep, i) => sweep.startedAt - (sweeps[i] as Sweep).startedAt);
     const createCalls = Object.values(analysis.callsByOperation.CreateCompilationJob ?? {});
     const rss = /^::debug::peak RSS (\d+) MiB/m.exec(run.stdout);
     const lastDetection = maxOf(analysis.jobs.map((job) => job.detectedAt ?? Number.NaN));
@@ -375,7 +393,8 @@ async function measureAction(n: number, durations: JobDuration[]) {
         startToFirstCreateMs: analysis.firstCreateAt - spawnAt,
         startToFirstAnyRequestMs: analysis.firstAnyRequestAt - spawnAt,
         otherCalls: analysis.otherCalls,
-        peakRssMiB: rss ? Number(rss[1]) : null,
+        /** What the action reports at its end (debug line), else the VmHWM sampled from outside. */
+        peakRssMiB: rss ? Number(rss[1]) : (sampledRss ?? null),
         /** CreateCompilationJob requests (any status) per job created; 1.0 = no rejected attempt. */
         createsPerJob: round(sum(createCalls) / n, 2),
         callsByOperation: analysis.callsByOperation,
@@ -387,7 +406,7 @@ async function measureAction(n: number, durations: JobDuration[]) {
           listMaxQuiet: quiet.length > 0 ? Math.max(...quiet.map((s) => s.list)) : null,
           describeTotal: sum(sweeps.map((s) => s.describe)),
           listTotal: sum(sweeps.map((s) => s.list)),
-          nextIntervalMax: Math.max(0, ...sweeps.map((s) => s.nextMs)),
+          periodMaxMs: maxOf(periods),
           /** Time between two sweep lines as they arrived: poll interval + submit + sweep work. */
           periodMeanMs: round(mean(periods), 1),
           periodP95Ms: percentile(periods, 95),
@@ -409,6 +428,7 @@ async function measureAction(n: number, durations: JobDuration[]) {
     };
   } finally {
     clearInterval(progress);
+    clearInterval(rssSampler);
     await emulator.close();
     rmSync(workspace.dir, { recursive: true, force: true });
   }
@@ -599,6 +619,13 @@ async function main(): Promise<number> {
     });
   }
   fillBaselineEstimates(results);
+  // Everything the action does with neo.yml before its first AWS call, in this process (no emulator, no spawn).
+  const validation = VALIDATION_SIZES.map((n) => timeValidation(n));
+  for (const v of validation) {
+    say(
+      `validation of ${v.targets} targets: ${v.validateMs.toFixed(0)} ms read + checked, ${v.planMs.toFixed(0)} ms planned`,
+    );
+  }
 
   const report = {
     generatedAt: new Date().toISOString(),
@@ -624,7 +651,8 @@ async function main(): Promise<number> {
     },
     bundle: bundleInfo,
     results,
-    goals: evaluateGoals(results),
+    validation,
+    goals: evaluateGoals(results, validation),
   };
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
@@ -665,8 +693,17 @@ function fillBaselineEstimates(results: SizeResult[]): void {
 
 type GoalResult = { goal: string; n: number | null; target: string; measured: string; verdict: string };
 
-function evaluateGoals(results: SizeResult[]): GoalResult[] {
+function evaluateGoals(results: SizeResult[], validation: ValidationTiming[] = []): GoalResult[] {
   const goals: GoalResult[] = [];
+  for (const v of validation) {
+    goals.push({
+      goal: 'validating neo.yml (read, check, plan)',
+      n: v.targets,
+      target: v.targets >= 10_000 ? '<= 1000 ms' : 'measured',
+      measured: `${Math.round(v.validateMs + v.planMs)} ms${v.errors > 0 ? ` (${v.errors} error: over the target cap, every target still checked)` : ''}`,
+      verdict: v.targets >= 10_000 ? (v.validateMs + v.planMs <= 1000 ? 'met' : 'NOT MET') : 'measured',
+    });
+  }
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   // A size whose run failed has no valid measure: never let a NaN or an infinity pass for "met".
   const failed = new Set(results.filter((r) => r.errors.length > 0).map((r) => r.n));
@@ -722,6 +759,18 @@ function evaluateGoals(results: SizeResult[]): GoalResult[] {
       verdict: 'not measured',
     });
   }
+  const at2000 = results.find((r) => r.n === 2000);
+  goals.push({
+    goal: 'peak RSS of the action',
+    n: 2000,
+    target: '<= 250 MiB',
+    measured:
+      at2000 && at2000.action.peakRssMiB !== null ? `${at2000.action.peakRssMiB} MiB` : 'N=2000 not run',
+    verdict:
+      at2000 && at2000.action.peakRssMiB !== null
+        ? judged(at2000, at2000.action.peakRssMiB <= 250)
+        : 'not measured',
+  });
   return goals;
 }
 
@@ -737,6 +786,7 @@ type Report = {
   scenario: Record<string, unknown> & { quick: boolean; seed: number; durationRangeMs: number[] };
   bundle: { bytes: number; gzipBytes: number; sha256: string };
   results: SizeResult[];
+  validation?: ValidationTiming[];
   goals: GoalResult[];
 };
 

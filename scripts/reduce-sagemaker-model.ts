@@ -4,6 +4,7 @@
 //
 //   node scripts/reduce-sagemaker-model.ts <path/to/botocore/data/sagemaker/2017-07-24/service-2.json> \
 //     --version <botocore version> --commit <botocore commit>
+//   npx biome format --write emulator/sagemaker-model.json   # the committed file is in the repository's format
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -102,4 +103,6 @@ const reduced = {
 };
 const out = values.out ?? new URL('../emulator/sagemaker-model.json', import.meta.url).pathname;
 writeFileSync(out, `${JSON.stringify(reduced, null, 2)}\n`);
-console.log(`${out}: ${OPERATIONS.length} operations, ${Object.keys(sorted).length} shapes`);
+console.log(
+  `${out}: ${OPERATIONS.length} operations, ${Object.keys(sorted).length} shapes; now run npx biome format --write ${out}`,
+);

@@ -1,20 +1,25 @@
 // Wires the stages: read config -> validate -> plan -> submit & watch -> report. No logic of its own.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { readBudgets } from './action/budgets.ts';
-import { errorAnnotation } from './action/commands.ts';
+import { annotationMessage, errorAnnotation, inertText, writeUntrustedBlock } from './action/commands.ts';
 import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
 import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
 import { createStepOutputs, type StepOutputs } from './action/outputs-file.ts';
+import { readConfigFile } from './action/paths.ts';
 import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './action/state.ts';
 import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
 import { modelInputs, readNeoConfig } from './config/index.ts';
+import {
+  type CommentPublisher,
+  createCommentPublisher,
+  type PublishedComment,
+} from './github/comment-publisher.ts';
 import { findArtifactCollisions, planJobs, selectTargets } from './plan/plan.ts';
-import { type CommentPublisher, createCommentPublisher, type PublishedComment } from './report/comment.ts';
 import {
   buildOutputs,
   type FailureDetails,
@@ -31,9 +36,8 @@ import {
   renderSummary,
   renderValidationErrorsBody,
 } from './report/render.ts';
-import { createArtifactDownloader, resolveDownloadDir } from './run/download.ts';
+import { createArtifactDownloader, prepareDownloadDir } from './run/download.ts';
 import { type LedgerEntry, ownerOf, savedJobOf } from './run/ledger.ts';
-import { inertText } from './run/log-text.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
 import type { ConfigError, JobState } from './types.ts';
@@ -65,15 +69,15 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   };
   let downloadDir: string | undefined;
   if (inputs.download) {
-    const resolved = resolveDownloadDir(ctx.workspace, inputs.download);
+    const resolved = await prepareDownloadDir(ctx.workspace, inputs.download);
     if ('error' in resolved) return failBeforeAnyJob(outputs, resolved.error);
     downloadDir = resolved.dir;
   }
   const publisher = openCommentPublisher(inputs, ctx);
 
-  const configText = await readConfigFile(outputs, inputs.config, ctx.workspace);
-  if (configText === undefined) return;
-  const { config, errors } = readNeoConfig(configText, inputs.config, ctx);
+  const configFile = await readConfigFile(ctx.workspace, inputs.config);
+  if ('error' in configFile) return failBeforeAnyJob(outputs, configFile.error);
+  const { config, errors } = readNeoConfig(configFile.bytes, inputs.config, ctx);
   if (!config || errors.length > 0) return failOnConfigErrors(outputs, errors, report, publisher);
 
   const selection = selectTargets(config, inputs.targets);
@@ -84,8 +88,14 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const prepared = await prepareModelInputs(
     modelInputs(config).filter((input) => input.targets.some((target) => selected.has(target))),
     storage,
-    { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun },
+    { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun, signal },
   );
+  if (signal.aborted) {
+    return failBeforeAnyJob(
+      outputs,
+      'Cancelled before any job was created; uploads in progress were aborted.',
+    );
+  }
   if (prepared.errors.length > 0) return failOnConfigErrors(outputs, prepared.errors, report, publisher);
   for (const upload of prepared.uploads) {
     core.info(
@@ -104,7 +114,10 @@ export async function runMain(signal: AbortSignal): Promise<void> {
 
   if (inputs.dryRun) {
     core.info(`Dry run: ${plan.length} job(s) planned, nothing submitted.`);
-    core.info(JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2));
+    writeUntrustedBlock(
+      (line) => core.info(line),
+      JSON.stringify(Object.fromEntries(plan.map((job) => [job.target, job])), null, 2),
+    );
     outputs.set(planOutputs(plan));
     outputs.commit();
     const body = renderPlanSummary(plan, report);
@@ -116,7 +129,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   }
 
   const downloader = downloadDir
-    ? createArtifactDownloader(storage ?? createObjectStorage(ctx.region), ctx.workspace, downloadDir)
+    ? createArtifactDownloader(storage ?? createObjectStorage(ctx.region), ctx.workspace, downloadDir, {
+        signal,
+      })
     : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
@@ -161,8 +176,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
         outputs.commit();
         void writeSummary(renderSummary(jobs, { ...report, now: Date.now() }));
       },
-      log: (line) => core.info(line),
-      warn: (line) => core.warning(line),
+      // Scheduler lines carry service text (failure reasons, error messages): never a workflow command.
+      log: (line) => core.info(inertText(line)),
+      warn: (line) => core.warning(annotationMessage(line)),
       debug: (line) => core.debug(line),
     },
   );
@@ -174,8 +190,11 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   if (downloader && inputs.download && outcome !== 'cancelled') {
     for (const [target, file] of await downloader.finish()) {
       const job = jobs.find((candidate) => candidate.target === target);
-      if ('error' in file) downloadErrors.push(`${target}: ${inertText(file.error)}`);
-      else if (job) job.artifactFile = file;
+      if ('skipped' in file) core.info(`${target}: not downloaded: ${inertText(file.skipped)}`);
+      else if ('error' in file) {
+        downloadErrors.push(`${target}: ${file.error}`);
+        if (job) job.failureReason = `Artifact download failed: ${file.error}`;
+      } else if (job) job.artifactFile = file.file;
     }
     outputs.set({ 'download-dir': inputs.download });
   }
@@ -199,7 +218,11 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       },
     },
   );
-  if (downloadErrors.length > 0) core.setFailed(`Artifact download failed: ${downloadErrors.join('; ')}`);
+  if (downloadErrors.length > 0) {
+    outputs.set({ status: 'failed' });
+    outputs.commit();
+    core.setFailed(annotationMessage(`Artifact download failed: ${downloadErrors.join('; ')}`));
+  }
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 
@@ -250,24 +273,6 @@ function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): Comme
   });
 }
 
-async function readConfigFile(
-  outputs: StepOutputs,
-  configPath: string,
-  workspace: string,
-): Promise<string | undefined> {
-  try {
-    return await readFile(path.resolve(workspace, configPath), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
-    failBeforeAnyJob(
-      outputs,
-      `Config file '${configPath}' ${why} in ${workspace}. Add it to the repository (see the README's neo.yml example) or point the 'config' input at it, and check out the repository (actions/checkout) before this step.`,
-    );
-    return undefined;
-  }
-}
-
 async function failOnConfigErrors(
   outputs: StepOutputs,
   errors: ConfigError[],
@@ -284,7 +289,11 @@ async function failOnConfigErrors(
     outputs.commit();
   }
   const file = errors[0]?.file ?? report.configPath;
-  core.setFailed(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no job was created.`);
+  core.setFailed(
+    annotationMessage(
+      `${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no job was created.`,
+    ),
+  );
 }
 
 interface ReportOptions {
@@ -308,7 +317,7 @@ async function reportResults(
   outputs.commit();
   const failure = failureSummary(jobs, outcome, options.failure);
   // The step's verdict before the slow parts: a kill during the comment still leaves the reason.
-  if (failure) core.setFailed(failure);
+  if (failure) core.setFailed(annotationMessage(failure));
   if (options.jobsFile) {
     await writeFile(options.jobsFile, JSON.stringify(jobOutputs(jobs, report.now), null, 1)).catch(
       (error: unknown) => core.warning(`Could not write ${options.jobsFile}: ${String(error)}`),
@@ -316,7 +325,7 @@ async function reportResults(
   }
   for (const job of jobs) {
     core.startGroup(`${job.target}: ${job.status}${job.reused ? ' (reused)' : ''}`);
-    for (const line of options.history.get(job.target) ?? []) core.info(line);
+    for (const line of options.history.get(job.target) ?? []) core.info(inertText(line));
     core.info(`job ${inertText(job.jobName)}${job.jobArn ? ` (${inertText(job.jobArn)})` : ''}`);
     if (job.artifact) core.info(`artifact ${inertText(job.artifact)}`);
     if (job.failureReason) core.info(`reason ${inertText(job.failureReason)}`);
@@ -327,7 +336,7 @@ async function reportResults(
   if (options.publisher) {
     const left = Math.max(0, options.finalCommentBy - Date.now());
     const comment = await Promise.race([
-      options.publisher.flush(renderCommentBody(jobs, report, { final: true })),
+      options.publisher.flush(renderCommentBody(jobs, report, { final: true }), { timeoutMs: left }),
       new Promise<PublishedComment>((resolve) => setTimeout(() => resolve({}), left).unref()),
     ]);
     setCommentOutputs(outputs, comment);
@@ -341,7 +350,7 @@ const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]' };
 function failBeforeAnyJob(outputs: StepOutputs, message: string): void {
   outputs.set(NO_JOB_OUTPUTS);
   outputs.commit();
-  core.setFailed(message);
+  core.setFailed(annotationMessage(message));
 }
 
 /** Summary writes in order: the toolkit's summary is one shared buffer, two writes at once would mix. */

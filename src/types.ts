@@ -70,6 +70,8 @@ export interface JobState {
   /** SageMaker status, or NOT_CREATED when the create call itself failed (see failureReason). */
   status: JobStatus | 'PENDING' | 'NOT_CREATED';
   artifact?: string;
+  /** DescribeCompilationJob's ModelDigests.ArtifactDigest: a download is verified against it when it is a sha256. */
+  artifactDigest?: string;
   failureReason?: string;
   /** Epoch milliseconds. */
   createdAt?: number;

@@ -8,20 +8,31 @@ export interface WorkflowContext extends RunContext {
   eventName: string;
   /** Pull request number when the event is about a PR; undefined for push, tag, dispatch. */
   pullRequest?: number;
+  /** The PR's base commit and branch (`pull_request.base`), what its artifact sizes are compared with. */
+  base?: { sha?: string; ref?: string };
   workspace: string;
 }
 
 export function readWorkflowContext(env: NodeJS.ProcessEnv): WorkflowContext {
   let pullRequest: number | undefined;
+  let base: WorkflowContext['base'];
   const eventPath = env.GITHUB_EVENT_PATH;
   if (eventPath) {
     try {
       const event = JSON.parse(readFileSync(eventPath, 'utf8')) as {
-        pull_request?: { number?: number };
+        pull_request?: { number?: number; base?: { sha?: unknown; ref?: unknown } };
         issue?: { number?: number; pull_request?: unknown };
       };
       pullRequest =
         event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : undefined);
+      const prBase = event.pull_request?.base;
+      if (prBase) {
+        base = {
+          sha:
+            typeof prBase.sha === 'string' && /^[0-9a-f]{7,64}$/i.test(prBase.sha) ? prBase.sha : undefined,
+          ref: typeof prBase.ref === 'string' && prBase.ref !== '' ? prBase.ref : undefined,
+        };
+      }
     } catch {
       // No readable event payload: behave as for a push (no comment).
     }
@@ -38,6 +49,7 @@ export function readWorkflowContext(env: NodeJS.ProcessEnv): WorkflowContext {
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
     eventName: env.GITHUB_EVENT_NAME ?? '',
     pullRequest,
+    base,
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
   };
 }

@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { runMain } from '../main.ts';
 import { readBudgets } from './budgets.ts';
+import { annotationMessage } from './commands.ts';
 
 async function run(): Promise<void> {
   // On cancel the runner sends SIGINT, SIGTERM 7.5 s later, then kills: outputs first, then stop this run's
@@ -26,7 +27,9 @@ run()
   .catch((error: unknown) => {
     // Only bugs reach here; user mistakes are reported with their own messages.
     core.setFailed(
-      `neo-compile-action failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      annotationMessage(
+        `neo-compile-action failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      ),
     );
     if (error instanceof Error && error.stack) core.debug(error.stack);
   })

@@ -5,8 +5,8 @@
 import * as core from '@actions/core';
 import { createSageMakerJobApi } from '../aws/sagemaker.ts';
 import { stopLeftoverJobs } from '../run/cleanup.ts';
-import { inertText } from '../run/log-text.ts';
 import { readBudgets } from './budgets.ts';
+import { annotationMessage, inertText } from './commands.ts';
 import { decodeSavedJobs, POST_MODE_KEY, stateFromEnv } from './state.ts';
 
 export async function runPost(env: Record<string, string | undefined>): Promise<void> {
@@ -16,7 +16,7 @@ export async function runPost(env: Record<string, string | undefined>): Promise<
     return;
   }
   const { jobs, warnings } = decodeSavedJobs(state);
-  for (const warning of warnings) core.warning(warning);
+  for (const warning of warnings) core.warning(annotationMessage(warning));
   if (jobs.length === 0) return;
   const budgets = readBudgets(env);
   const api = createSageMakerJobApi({
@@ -26,8 +26,9 @@ export async function runPost(env: Record<string, string | undefined>): Promise<
   });
   const signal = AbortSignal.timeout(budgets.postStepMs);
   const report = await stopLeftoverJobs(api, jobs, signal, {
-    info: (line) => core.info(line),
-    warning: (line) => core.warning(line),
+    // Job names, regions and error messages come from saved state and the service: never a workflow command.
+    info: (line) => core.info(inertText(line)),
+    warning: (line) => core.warning(annotationMessage(line)),
   });
   // In the order they were saved, whatever order the calls ended in.
   const failed = new Set(report.failed);
@@ -37,11 +38,15 @@ export async function runPost(env: Record<string, string | undefined>): Promise<
     .join(', ');
   if (report.credentialsFailed) {
     core.warning(
-      `Post step: AWS refused the credentials (${report.credentialsFailed}); these jobs may still be running and were NOT stopped: ${names}. Stop them in the SageMaker console.`,
+      annotationMessage(
+        `Post step: AWS refused the credentials (${report.credentialsFailed}); these jobs may still be running and were NOT stopped: ${names}. Stop them in the SageMaker console.`,
+      ),
     );
   } else if (signal.aborted && report.failed.length > 0) {
     core.warning(
-      `Post step: out of time after ${Math.round(budgets.postStepMs / 1000)} s; these jobs may still be running and were NOT stopped: ${names}.`,
+      annotationMessage(
+        `Post step: out of time after ${Math.round(budgets.postStepMs / 1000)} s; these jobs may still be running and were NOT stopped: ${names}.`,
+      ),
     );
   }
   core.info(
@@ -59,7 +64,7 @@ hardStop.unref();
 runPost(process.env)
   .catch((error: unknown) => {
     // The post step must never fail the job for a cleanup problem: warn and exit 0.
-    core.warning(`Post step: ${inertText(error instanceof Error ? error.message : String(error))}`);
+    core.warning(annotationMessage(`Post step: ${error instanceof Error ? error.message : String(error)}`));
   })
   .finally(() => {
     // Sockets of abandoned calls must not keep the process alive past the work.

@@ -40,6 +40,7 @@ export function checkCompilerOptions(value: unknown, context: CompilerOptionsCon
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
   const options = value as Record<string, unknown>;
+  reportInexactIntegers(options, [], context, report);
 
   for (const key of Object.keys(options)) {
     if (KNOWN_OPTIONS.includes(key)) continue;
@@ -105,7 +106,7 @@ export function checkCompilerOptions(value: unknown, context: CompilerOptionsCon
       report(
         ['ANDROID_PLATFORM'],
         'Invalid ANDROID_PLATFORM',
-        `ANDROID_PLATFORM ${JSON.stringify(androidPlatform)} is not an Android API level from ${ANDROID_PLATFORM_RANGE.min} to ${ANDROID_PLATFORM_RANGE.max} (a number, e.g. 29).`,
+        `ANDROID_PLATFORM ${typeof androidPlatform === 'number' ? (context.sourceOf(['ANDROID_PLATFORM']) ?? androidPlatform) : JSON.stringify(androidPlatform)} is not an Android API level from ${ANDROID_PLATFORM_RANGE.min} to ${ANDROID_PLATFORM_RANGE.max} (a number, e.g. 29).`,
         { intrinsic: true },
       );
     } else if (context.os !== 'ANDROID') {
@@ -143,6 +144,35 @@ export function checkCompilerOptions(value: unknown, context: CompilerOptionsCon
     report(['mcpu'], 'Invalid mcpu', 'mcpu is a CPU name such as skylake-avx512.', {
       intrinsic: true,
     });
+  }
+}
+
+/**
+ * A map is sent as JSON, and YAML reads an integer past 2^53 as the nearest double (9007199254740993 would be
+ * sent as 9007199254740992): refuse it rather than send another number.
+ */
+function reportInexactIntegers(
+  value: unknown,
+  field: readonly (string | number)[],
+  context: CompilerOptionsContext,
+  report: Report,
+): void {
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || Number.isSafeInteger(value) || field[0] === 'ANDROID_PLATFORM') return;
+    const written = context.sourceOf(field) ?? String(value);
+    report(
+      field,
+      'Number too large to send exactly',
+      `${written} is past 2^53: it would be sent as ${JSON.stringify(value)}. Quote it to send it as a string, or use a smaller number.`,
+      { intrinsic: true },
+    );
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      reportInexactIntegers(item, [...field, index], context, report);
+    });
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value))
+      reportInexactIntegers(item, [...field, key], context, report);
   }
 }
 

@@ -36,8 +36,11 @@ export const S3_URI_MAX = 1024;
 /** S3 bucket naming rules (3..63 lower-case letters, digits, dots, hyphens; starts and ends alphanumeric). */
 export const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** FrameworkVersion: 3..10 characters. */
-export const FRAMEWORK_VERSION_PATTERN = /^[0-9]\.[A-Za-z0-9.]+$/;
+/**
+ * FrameworkVersion: 3..10 characters matching the API's `[0-9]\.[A-Za-z0-9.]+`; the service accepts letters
+ * there, but every Neo framework version is digits: major.minor[.patch] (so 1.13x or 2..0 is a typo).
+ */
+export const FRAMEWORK_VERSION_PATTERN = /^[0-9]\.[0-9]+(\.[0-9]+)?$/;
 export const FRAMEWORK_VERSION_LENGTH = { min: 3, max: 10 } as const;
 /** "This API field is only supported for the MXNet, PyTorch, TensorFlow and TensorFlow Lite frameworks." */
 export const FRAMEWORKS_WITH_VERSION: readonly string[] = ['MXNET', 'PYTORCH', 'TENSORFLOW', 'TFLITE'];
@@ -94,12 +97,18 @@ export const OPTIMIZATION_CONFIGS = { min: 1, max: 10 } as const;
 export const ENVIRONMENT_MAX = 25;
 export const ENVIRONMENT_KEY_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const ENVIRONMENT_KEY_MAX = 256;
+/** OptimizationEnvironment / OverrideEnvironment values: String256 in the API model (botocore service-2.json). */
+export const ENVIRONMENT_VALUE_MAX = 256;
 /** An LMI container image in ECR: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repo>[:tag|@digest]. */
 export const ECR_IMAGE_PATTERN =
   /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/[a-z0-9][a-z0-9._/-]*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/;
 export const IMAGE_MAX = 255;
 
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Integers in the API (MaxInstanceCount) and in Neo's input shapes are 32-bit signed. */
+export const INT32_MAX = 2_147_483_647;
+
+/** Region codes: us-east-1, us-gov-west-1, eusc-de-east-1 (whether one exists is checked against the SDK). */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /** Target names appear in job names, S3 paths (${target}) and the `targets` input. */
 export const TARGET_NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -107,3 +116,9 @@ export const TARGET_NAME_MAX = 63;
 export const JOB_PREFIX_MAX = 32;
 /** GitHub caps a job matrix at 256 combinations; the same cap keeps one entry from exploding. */
 export const MATRIX_MAX_COMBINATIONS = 256;
+/**
+ * Targets per file (after matrix expansion). Each target is a paid SageMaker job, and one run reports every
+ * target in its outputs (GitHub caps a job's outputs at 1 MB), job summary (1 MiB) and PR comment (65,536
+ * characters): past a few thousand, a file is almost surely a generator gone wrong, and its report cannot be read.
+ */
+export const TARGETS_MAX = 5000;

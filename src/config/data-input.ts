@@ -5,6 +5,7 @@
 // - device coreml: name -> {shape, default_shape, type, bias, scale} (PyTorch may use a list of those),
 //   where a shape is static ([1,224,224,3]), has range dimensions (["1..10",224,224,3]) or enumerates shapes
 //   ([[1,224,224,3],[1,160,160,3]]); type Image requires bias and scale.
+import { INT32_MAX } from './constraints.ts';
 import { deepEqual } from './matrix.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -43,14 +44,65 @@ function example(framework: string | undefined): string {
   return LAYOUT[framework ?? ''] === 'NHWC' ? '{input: [1, 224, 224, 3]}' : '{input0: [1, 3, 224, 224]}';
 }
 
-/** Checks a map or list DataInputConfig (strings are passed as is and not checked here). */
-export function checkDataInputConfig(
-  value: unknown,
-  framework: string | undefined,
-  coreml: boolean,
-  report: Report,
-): void {
-  if (typeof value === 'string') return;
+export interface DataInputContext {
+  framework: string | undefined;
+  coreml: boolean;
+  /** The YAML text of a scalar inside the setting (exact digits of a number YAML would round). */
+  sourceOf(field: readonly (string | number)[]): string | undefined;
+}
+
+/**
+ * Checks a DataInputConfig: a map or list (sent as JSON), or a string sent as is, which must then be JSON
+ * of the same form (its problems are reported at the string).
+ */
+export function checkDataInputConfig(value: unknown, context: DataInputContext, report: Report): void {
+  if (typeof value !== 'string') {
+    checkParsed(value, context, report);
+    return;
+  }
+  const parsed = parseJsonExactly(value);
+  if (!parsed.ok) {
+    const yamlLike = /^\s*[[{]/.test(value);
+    report(
+      [],
+      'data-input-config is not JSON',
+      `data-input-config is a string, which is sent as is and must be JSON, but it is not: ${parsed.reason}. ${
+        yamlLike
+          ? `Write it as a YAML map without the quotes (e.g. data-input-config: ${example(context.framework)}) or as valid JSON ('{"input0": [1, 3, 224, 224]}').`
+          : `Write it as a YAML map, e.g. data-input-config: ${example(context.framework)}.`
+      }`,
+      { intrinsic: true },
+    );
+    return;
+  }
+  checkParsed(parsed.value, { ...context, sourceOf: () => undefined }, (_field, title, message, options) =>
+    report([], title, message, { ...options, at: 'value' }),
+  );
+}
+
+/**
+ * JSON.parse, keeping integers a double cannot hold exactly as BigInt (9007199254740993 stays ...993), so they
+ * are refused with the digits written.
+ */
+function parseJsonExactly(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  // The reviver's third argument (the source text of a primitive) exists since Node 21.
+  const reviver = (_key: string, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    /^-?\d+$/.test(context.source)
+      ? BigInt(context.source)
+      : value;
+  try {
+    return { ok: true, value: JSON.parse(text, reviver as (key: string, value: unknown) => unknown) };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function checkParsed(written: unknown, context: DataInputContext, report: Report): void {
+  const { framework, coreml } = context;
+  const value = exactIntegers(written, context.sourceOf);
   if (coreml) {
     checkCoreml(value, framework, report);
     return;
@@ -113,16 +165,53 @@ function checkStaticShape(
   }
   let valid = true;
   shape.forEach((dimension, index) => {
-    if (typeof dimension === 'number' && Number.isInteger(dimension) && dimension >= 1) return;
+    const problem = dimensionProblem(dimension, `of the ${what} `);
+    if (problem === undefined) return;
     valid = false;
-    report(
-      [...field, index],
-      'Invalid input shape',
-      `Dimension ${JSON.stringify(dimension)} of the ${what} is not a whole number >= 1.`,
-      { intrinsic: true },
-    );
+    report([...field, index], 'Invalid input shape', problem, { intrinsic: true });
   });
   return valid;
+}
+
+/** Why a dimension is not a whole number from 1 to 2^31-1 (Neo's shapes are 32-bit), or undefined. */
+function dimensionProblem(dimension: unknown, of: string): string | undefined {
+  const whole =
+    typeof dimension === 'bigint' || (typeof dimension === 'number' && Number.isInteger(dimension));
+  if (whole && Number(dimension) >= 1 && Number(dimension) <= INT32_MAX) return undefined;
+  if (whole && Number(dimension) > INT32_MAX) {
+    return `Dimension ${String(dimension)} ${of}is larger than ${INT32_MAX}, the largest dimension Neo takes (a 32-bit integer).`;
+  }
+  return `Dimension ${typeof dimension === 'bigint' ? String(dimension) : JSON.stringify(dimension)} ${of}is not a whole number >= 1.`;
+}
+
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.some(hasUnsafeInteger);
+  return isRecord(value) && Object.values(value).some(hasUnsafeInteger);
+}
+
+/**
+ * A copy of a YAML value where each integer a double cannot hold exactly is a BigInt of the digits written
+ * (YAML reads 9007199254740993 as ...992), so messages show what the file says.
+ */
+function exactIntegers(
+  value: unknown,
+  sourceOf: DataInputContext['sourceOf'],
+  field: readonly (string | number)[] = [],
+): unknown {
+  if (field.length === 0 && !hasUnsafeInteger(value)) return value;
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    const written = sourceOf(field)?.replace(/_/g, '');
+    return written !== undefined && /^[-+]?\d+$/.test(written) ? BigInt(written) : value;
+  }
+  if (Array.isArray(value))
+    return value.map((item, index) => exactIntegers(item, sourceOf, [...field, index]));
+  if (isRecord(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, exactIntegers(item, sourceOf, [...field, key])]),
+    );
+  }
+  return value;
 }
 
 function checkCoreml(value: unknown, framework: string | undefined, report: Report): void {
@@ -249,19 +338,38 @@ function checkFlexibleShape(
   let ranged = false;
   let valid = true;
   shape.forEach((dimension, index) => {
-    if (typeof dimension === 'number' && Number.isInteger(dimension) && dimension >= 1) return;
     const range = typeof dimension === 'string' ? RANGE.exec(dimension) : null;
-    if (range && (range[2] === '-1' || Number(range[1]) <= Number(range[2]))) {
-      ranged = true;
-      return;
+    if (range) {
+      const low = Number(range[1]);
+      const high = range[2] === '-1' ? -1 : Number(range[2]);
+      if (Math.max(low, high) > INT32_MAX) {
+        valid = false;
+        report(
+          [...field, index],
+          'Invalid input shape',
+          `Range ${JSON.stringify(dimension)} goes past ${INT32_MAX}, the largest dimension Neo takes (a 32-bit integer).`,
+        );
+        return;
+      }
+      if (high === -1 || low <= high) {
+        ranged = true;
+        return;
+      }
     }
+    const problem = Array.isArray(dimension)
+      ? 'Mix of shapes and dimensions: list either dimensions or, for enumerated shapes, only shapes.'
+      : dimensionProblem(dimension, '');
+    if (problem === undefined) return;
     valid = false;
     report(
       [...field, index],
       'Invalid input shape',
-      Array.isArray(dimension)
-        ? 'Mix of shapes and dimensions: list either dimensions or, for enumerated shapes, only shapes.'
-        : `Dimension ${JSON.stringify(dimension)} is neither a whole number >= 1 nor a range such as "1..10" (low..high).`,
+      problem.endsWith('is not a whole number >= 1.')
+        ? problem.replace(
+            'is not a whole number >= 1.',
+            'is neither a whole number >= 1 nor a range such as "1..10" (low..high).',
+          )
+        : problem,
     );
   });
   if (!valid) return 'invalid';

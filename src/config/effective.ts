@@ -21,7 +21,7 @@ export const TARGET_SETTING_KEYS: readonly string[] = Object.keys(
 ).filter((key) => key !== 'name' && key !== 'matrix');
 
 /** Settings merged key by key with the level above; every other setting replaces it whole. */
-const MERGED_MAPS = new Set(['input', 'output', 'stopping-condition', 'tags', 'model']);
+const MERGED_MAPS = new Set(['input', 'output', 'stopping-condition', 'tags', 'model', 'budget']);
 /**
  * The model source of input and model is s3-uri or path (with upload-to): a level that sets one of them
  * replaces the other one inherited from the level above, instead of merging into "both".
@@ -32,7 +32,16 @@ const SOURCE_REPLACES: Record<string, readonly string[]> = {
   path: ['s3-uri'],
 };
 /** Top-level defaults every target inherits (input and model-package-arn are handled apart). */
-const INHERITED = ['region', 'role-arn', 'output', 'stopping-condition', 'vpc', 'tags'] as const;
+const INHERITED = [
+  'region',
+  'role-arn',
+  'output',
+  'stopping-condition',
+  'vpc',
+  'tags',
+  'budget',
+  'history',
+] as const;
 
 export interface EffectiveTarget {
   entryIndex: number;
@@ -45,6 +54,8 @@ export interface EffectiveTarget {
   kind: 'compilation' | 'optimization';
   /** Effective settings (kebab-case keys as in neo.yml), placeholders substituted. */
   settings: Record_;
+  /** The same settings before placeholders are substituted (`${sha}` as written), for messages. */
+  written: Record_;
   /** Keys set by the entry or its matrix rather than inherited from the top level. */
   own: ReadonlySet<string>;
   /** The file position of a setting: where it was written (entry, matrix value or top level). */
@@ -219,7 +230,7 @@ function buildTarget(
         : substituteAll(value, [key], { ctx, matrix, target: name, region }, where, problems);
   }
 
-  return { entryIndex, entryPath, name, group, kind, settings, own, where };
+  return { entryIndex, entryPath, name, group, kind, settings, written: layers.settings, own, where };
 }
 
 function targetName(

@@ -1,19 +1,20 @@
 // Reads neo.yml: YAML -> JSON Schema -> matrix and defaults -> semantic rules, reporting every problem at once
 // with its line and column. No AWS call is made here; a config with any error yields no targets at all.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: neo.yml placeholders are written ${name}, like template strings.
-import type { ConfigError, RunContext, SourcePosition } from '../types.ts';
-import { JOB_PREFIX_MAX } from './constraints.ts';
-import { buildTargets, type EffectiveTarget, isRecord } from './effective.ts';
+import type { ConfigError, RunContext } from '../types.ts';
+import { JOB_PREFIX_MAX, TARGETS_MAX } from './constraints.ts';
+import { buildTargets, isRecord } from './effective.ts';
 import { sanitizeNamePart } from './job-name.ts';
 import { substitute } from './placeholders.ts';
 import { type Problem, toConfigErrors } from './problems.ts';
 import { checkTarget } from './rules.ts';
 import { checkSchema } from './schema-check.ts';
 import { readSource, type SourceFile } from './source.ts';
-import type { ModelInput, NeoConfig, NeoTarget } from './types.ts';
+import type { ConfigWarning, ModelInput, NeoConfig, NeoTarget } from './types.ts';
 
 export type {
   CompilationTarget,
+  ConfigWarning,
   ModelInput,
   ModelInputSource,
   NeoConfig,
@@ -23,17 +24,22 @@ export type {
   StoppingSeconds,
 } from './types.ts';
 
+/**
+ * Reads and checks neo.yml. `errors` stop the run (no config then); `warnings` do not: print them as
+ * `::warning` annotations at their line and carry on.
+ */
 export function readNeoConfig(
-  text: string,
+  text: string | Uint8Array,
   file: string,
   ctx: RunContext,
-): { config?: NeoConfig; errors: ConfigError[] } {
+): { config?: NeoConfig; errors: ConfigError[]; warnings: ConfigWarning[] } {
   try {
     return read(text, file, ctx);
   } catch (error) {
     // Only a bug gets here; say so instead of failing with a stack trace.
     const reason = error instanceof Error ? error.message : String(error);
     return {
+      warnings: [],
       errors: [
         {
           file,
@@ -47,29 +53,38 @@ export function readNeoConfig(
   }
 }
 
-function read(text: string, file: string, ctx: RunContext): { config?: NeoConfig; errors: ConfigError[] } {
+function read(
+  text: string | Uint8Array,
+  file: string,
+  ctx: RunContext,
+): { config?: NeoConfig; errors: ConfigError[]; warnings: ConfigWarning[] } {
   const source = readSource(text);
   if (source.fatal) {
     // The structure after a syntax error is unreliable; fix the YAML first.
-    return { errors: toConfigErrors(file, source, source.problems, [], []) };
+    return { errors: toConfigErrors(file, source, source.problems, [], []), warnings: [] };
   }
   const data = source.data;
   const schemaProblems = checkSchema(data, source);
   const problems: Problem[] = [];
+  const warningProblems: Problem[] = [];
   const jobPrefix = checkJobPrefix(data, ctx, problems);
   const effective = buildTargets(data, ctx, problems);
+  checkTargetCount(effective.length, problems);
   const targets: NeoTarget[] = [];
   for (const target of effective) {
-    const checked = checkTarget(target, source.locate(target.entryPath), source, problems);
+    const checked = checkTarget(target, source.locate(target.entryPath), source, problems, warningProblems);
     if (checked) targets.push(checked);
   }
   checkUniqueNames(effective, source, problems);
-  checkOneUploadPerPath(effective, source, problems);
   const merged = mergeMissingEverywhere(problems, effective.length);
 
   const errors = toConfigErrors(file, source, source.problems, schemaProblems, merged);
-  if (errors.length > 0) return { errors };
+  const warnings = toConfigErrors(file, source, [], [], warningProblems).map(
+    (warning): ConfigWarning => ({ ...warning, severity: 'warning' }),
+  );
+  if (errors.length > 0) return { errors, warnings };
   return {
+    warnings,
     config: {
       version: 1,
       file,
@@ -79,6 +94,17 @@ function read(text: string, file: string, ctx: RunContext): { config?: NeoConfig
     },
     errors: [],
   };
+}
+
+/** More targets than TARGETS_MAX (see there why) is refused before any job, at the `targets:` key. */
+function checkTargetCount(count: number, problems: Problem[]): void {
+  if (count <= TARGETS_MAX) return;
+  problems.push({
+    path: ['targets'],
+    at: 'key',
+    title: 'Too many targets',
+    message: `This file makes ${count} targets (matrix combinations included); at most ${TARGETS_MAX} are allowed: each target is a paid SageMaker job, and GitHub limits the outputs, job summary and PR comment that report them. Split the file (one neo.yml per model or device family, selected with the config input) or use the targets input to run a subset.`,
+  });
 }
 
 /** Settings every target needs, which a file usually sets once at the top level. */
@@ -168,65 +194,40 @@ function checkUniqueNames(
 }
 
 /**
- * A local model is uploaded once (the action maps each path to one uploaded URI): every target using a path
- * must upload it to the same place.
- */
-function checkOneUploadPerPath(
-  targets: readonly EffectiveTarget[],
-  source: SourceFile,
-  problems: Problem[],
-): void {
-  const first = new Map<string, { uploadTo: string; target: EffectiveTarget }>();
-  for (const target of targets) {
-    const map = target.kind === 'optimization' ? 'model' : 'input';
-    const settings = target.settings[map];
-    if (!isRecord(settings) || settings['s3-uri'] !== undefined) continue;
-    const { path, 'upload-to': uploadTo } = settings;
-    if (typeof path !== 'string' || typeof uploadTo !== 'string') continue;
-    const seen = first.get(path);
-    if (!seen) {
-      first.set(path, { uploadTo, target });
-      continue;
-    }
-    if (seen.uploadTo === uploadTo) continue;
-    const line = source.locate(
-      seen.target.where([seen.target.kind === 'optimization' ? 'model' : 'input', 'upload-to']),
-    ).line;
-    problems.push({
-      path: target.where([map, 'upload-to']),
-      title: 'One path, several upload-to',
-      message: `Target '${target.name}' uploads '${path}' to ${uploadTo}, but target '${seen.target.name}' uploads it to ${seen.uploadTo} (line ${line}); a local model is uploaded once: use one upload-to for it.`,
-    });
-  }
-}
-
-/**
  * Each distinct model input (an S3 URI, or a workspace path with its upload-to) with every target that uses it
  * and every place it is written, earliest first. Model package ARNs are not included. The action uploads
- * each path once (planJobs then takes the URIs as options.inputUris, keyed by path) and checks each S3 input
- * once, reporting problems at these positions.
+ * each path once per distinct upload-to (a file spanning regions names one bucket per region; planJobs then
+ * takes the URIs as options.inputUris, keyed by localModelKey) and checks each S3 input once, reporting
+ * problems at these positions.
  */
 export function modelInputs(config: NeoConfig): ModelInput[] {
-  const inputs = new Map<string, ModelInput>();
+  // Sets of seen positions and targets keep this linear: one input shared by thousands of targets is common.
+  const inputs = new Map<string, { input: ModelInput; positions: Set<string>; targets: Set<string> }>();
   for (const target of config.targets) {
     const source = target.kind === 'compilation' ? target.input?.source : target.model.source;
     if (!source) continue;
-    const key = source.kind === 's3' ? `s3\u0000${source.s3Uri}` : `path\u0000${source.path}`;
-    let input = inputs.get(key);
-    if (!input) {
-      input =
+    const key =
+      source.kind === 's3' ? `s3\u0000${source.s3Uri}` : `path\u0000${source.path}\u0000${source.uploadTo}`;
+    let entry = inputs.get(key);
+    if (!entry) {
+      const input: ModelInput =
         source.kind === 's3'
           ? { kind: 's3', s3Uri: source.s3Uri, positions: [], targets: [] }
           : { kind: 'path', path: source.path, uploadTo: source.uploadTo, positions: [], targets: [] };
-      inputs.set(key, input);
+      entry = { input, positions: new Set(), targets: new Set() };
+      inputs.set(key, entry);
     }
-    if (!input.positions.some((position) => samePosition(position, source.position))) {
-      input.positions.push({ ...source.position });
+    const position = `${source.position.line}:${source.position.col}`;
+    if (!entry.positions.has(position)) {
+      entry.positions.add(position);
+      entry.input.positions.push({ ...source.position });
     }
-    if (!input.targets.includes(target.name)) input.targets.push(target.name);
+    if (!entry.targets.has(target.name)) {
+      entry.targets.add(target.name);
+      entry.input.targets.push(target.name);
+    }
   }
-  for (const input of inputs.values()) input.positions.sort((a, b) => a.line - b.line || a.col - b.col);
-  return [...inputs.values()];
+  const result = [...inputs.values()].map((entry) => entry.input);
+  for (const input of result) input.positions.sort((a, b) => a.line - b.line || a.col - b.col);
+  return result;
 }
-
-const samePosition = (a: SourcePosition, b: SourcePosition) => a.line === b.line && a.col === b.col;

@@ -45,6 +45,7 @@ export function substitute(
 ): { value: string; problems: PlaceholderProblem[] } {
   if (!hasPlaceholder(text)) return { value: text, problems: [] };
   const problems: PlaceholderProblem[] = [];
+  let firstSubstituted: string | undefined;
   const value = text.replace(TOKEN, (token: string, expression?: string, name?: string) => {
     if (token === '$${') return '${';
     if (expression !== undefined) {
@@ -71,10 +72,22 @@ export function substitute(
       return token;
     }
     const resolved = resolve(name.trim(), scope);
-    if (typeof resolved === 'string') return resolved;
+    if (typeof resolved === 'string') {
+      firstSubstituted ??= token;
+      return resolved;
+    }
     problems.push({ needle: token, ...resolved });
     return token;
   });
+  // Whatever the placeholders produced is published (job names, tags, the PR comment): never a secret.
+  const secret = firstSubstituted === undefined ? undefined : secretIn(value, scope.ctx.env);
+  if (secret !== undefined && firstSubstituted !== undefined) {
+    problems.push({
+      needle: firstSubstituted,
+      title: 'Secret in a placeholder value',
+      message: `This value, once its placeholders are filled in, contains the value of ${secret}, which is a secret; it would be published in job names, tags, the summary and the PR comment. Use a variable that holds no secret.`,
+    });
+  }
   return { value, problems };
 }
 
@@ -109,10 +122,11 @@ function resolveEnv(variable: string, ctx: RunContext): string | { title: string
       message: `'\${env.${variable}}' is not an environment variable name; use letters, digits and _.`,
     };
   }
-  if (isCredentialVariable(variable)) {
+  const refused = refusedEnvName(variable);
+  if (refused) {
     return {
-      title: 'Secret environment variable',
-      message: `\${env.${variable}} would put a credential into job names, tags, the plan and the PR comment; use a non-secret variable instead.`,
+      title: 'Environment variable not allowed',
+      message: `\${env.${variable}} is refused: ${refused}. Values in neo.yml end up in job names, tags, the summary and the PR comment, so \${env.NAME} only reads names without ${SECRET_WORDS.join(', ')}, outside ${RESERVED_PREFIXES.join('*, ')}*. For run facts use \${sha}, \${ref-name}, \${run-id} or \${run-attempt}.`,
     };
   }
   const value = ctx.env[variable];
@@ -125,17 +139,73 @@ function resolveEnv(variable: string, ctx: RunContext): string | { title: string
   return value;
 }
 
-/** Credentials the runner or the AWS chain put in the environment: never interpolated into requests or reports. */
-function isCredentialVariable(name: string): boolean {
-  const upper = name.toUpperCase();
-  return (
-    ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN'].includes(
-      upper,
-    ) ||
-    upper.startsWith('ACTIONS_') ||
-    upper.startsWith('INPUT_') ||
-    /(SECRET|TOKEN|PASSWORD|PRIVATE_KEY)/.test(upper)
-  );
+/** Words that mark a variable as a credential, anywhere in its name (case-insensitive). */
+export const SECRET_WORDS = [
+  'KEY',
+  'SECRET',
+  'TOKEN',
+  'PASSWORD',
+  'PASS',
+  'PAT',
+  'CREDENTIAL',
+  'AUTH',
+  'SESSION',
+  'COOKIE',
+  'PRIVATE',
+] as const;
+/** Variables of the runner, the toolkit, AWS and action inputs: never read by \${env.NAME}. */
+export const RESERVED_PREFIXES = ['AWS_', 'GITHUB_', 'ACTIONS_', 'RUNNER_', 'INPUT_'] as const;
+/** Shorter secret values are not looked for in published text: they would match by chance. */
+const SECRET_MIN_LENGTH = 8;
+
+const secretWordIn = (name: string) => SECRET_WORDS.find((word) => name.toUpperCase().includes(word));
+
+/** Why `${env.NAME}` may not read this variable, or undefined when it may. */
+export function refusedEnvName(name: string): string | undefined {
+  const word = secretWordIn(name);
+  if (word) return `its name contains ${word}`;
+  const prefix = RESERVED_PREFIXES.find((candidate) => name.toUpperCase().startsWith(candidate));
+  return prefix ? `${prefix}* variables belong to ${PREFIX_OWNERS[prefix]}` : undefined;
+}
+
+const PREFIX_OWNERS: Record<(typeof RESERVED_PREFIXES)[number], string> = {
+  AWS_: 'the AWS credentials and configuration',
+  GITHUB_: 'GitHub and may hold its token',
+  ACTIONS_: 'the runner and hold its tokens',
+  RUNNER_: 'the runner',
+  INPUT_: "the action's inputs, which include github-token",
+};
+
+/**
+ * Secret values this process can see: every variable whose name has a secret word (the github-token
+ * input arrives as INPUT_GITHUB-TOKEN; AWS keys and session tokens; ACTIONS_* tokens), at least 8 characters.
+ * Secrets passed under innocent names cannot be recognised; the README says so.
+ */
+const secretsCache = new WeakMap<Record<string, string | undefined>, [name: string, value: string][]>();
+function secretValues(env: Record<string, string | undefined>): [name: string, value: string][] {
+  let found = secretsCache.get(env);
+  if (!found) {
+    found = Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        typeof entry[1] === 'string' &&
+        entry[1].trim().length >= SECRET_MIN_LENGTH &&
+        // PATH, PYTHONPATH, GITHUB_PATH hold directories, not secrets (their names are still refused).
+        secretWordIn(entry[0].toUpperCase().replaceAll('PATH', '')) !== undefined,
+    );
+    secretsCache.set(env, found);
+  }
+  return found;
+}
+
+/** The name of a secret variable whose value `value` contains (or that contains a long part of it). */
+function secretIn(value: string, env: Record<string, string | undefined>): string | undefined {
+  const trimmed = value.trim();
+  for (const [name, secret] of secretValues(env)) {
+    const secretText = secret.trim();
+    if (trimmed.includes(secretText) || (trimmed.length >= SECRET_MIN_LENGTH && secretText.includes(trimmed)))
+      return name;
+  }
+  return undefined;
 }
 
 function resolveMatrix(

@@ -1,4 +1,6 @@
 // Problems found while reading neo.yml, before they become ConfigErrors with a file, line and column.
+
+import { truncate } from '../report/markdown.ts';
 import type { ConfigError, SourcePosition } from '../types.ts';
 import type { DocPath, SourceFile } from './source.ts';
 
@@ -81,11 +83,29 @@ export function toConfigErrors(
       file,
       line: group.position.line,
       col: group.position.col,
-      title: group.title,
-      message:
+      title: shortenEchoes(group.title, TITLE_MAX),
+      message: shortenEchoes(
         group.targets.length > 0 ? `${describeTargets(group.targets)}: ${group.message}` : group.message,
+        MESSAGE_MAX,
+      ),
     }))
     .sort((a, b) => a.line - b.line || a.col - b.col || a.title.localeCompare(b.title));
+}
+
+/** Longest run of one value (no spaces) echoed in a message, in characters. */
+export const ECHO_MAX = 120;
+const MESSAGE_MAX = 1000;
+const LONG_RUN = new RegExp(`\\S{${ECHO_MAX + 1},}`, 'gu');
+const TITLE_MAX = 200;
+
+/**
+ * Messages quote the values they are about; a 5 MB scalar must not become a 5 MB annotation. Every run
+ * without spaces is cut to ECHO_MAX characters and the message to `max`, each with an ellipsis.
+ */
+export function shortenEchoes(message: string, max: number): string {
+  const runs =
+    message.length <= ECHO_MAX ? message : message.replace(LONG_RUN, (run) => truncate(run, ECHO_MAX));
+  return truncate(runs, max);
 }
 
 function describeTargets(targets: readonly string[]): string {

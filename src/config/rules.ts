@@ -2,6 +2,7 @@
 // placeholders, per-framework shapes, regions). Each target is checked with its effective settings; the
 // checked target comes back typed, ready for the planner.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: neo.yml placeholders are written ${name}, like template strings.
+import { parseByteSize, parseGrowthPercent } from '../report/sizes.ts';
 import type { SourcePosition } from '../types.ts';
 import { checkCompilerOptions } from './compiler-options.ts';
 import {
@@ -11,6 +12,7 @@ import {
   DEFAULT_COMPILATION_RUNTIME,
   DEFAULT_OPTIMIZATION_RUNTIME,
   ECR_IMAGE_PATTERN,
+  ENVIRONMENT_VALUE_MAX,
   FRAMEWORKS,
   FRAMEWORKS_WITH_VERSION,
   FRAMEWORKS_WITHOUT_DATA_INPUT,
@@ -40,8 +42,11 @@ import {
 import { checkDataInputConfig } from './data-input.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { type EffectiveTarget, type FieldPath, isRecord } from './effective.ts';
+import { undocumentedVersion } from './framework-versions.ts';
+import { escapeInvisible, invisibleProblem } from './invisible.ts';
 import type { Problem } from './problems.ts';
-import { arnParts, partitionOf, regionsForDevice } from './regions.ts';
+import { arnParts, isKnownRegion, nearestRegions, partitionOf, regionsForDevice } from './regions.ts';
+import { DURATION_PATTERN } from './schema.ts';
 import type { DocPath, SourceFile } from './source.ts';
 import type {
   CompilationTarget,
@@ -72,12 +77,15 @@ class TargetCheck {
   readonly target: EffectiveTarget;
   readonly source: SourceFile;
   readonly problems: Problem[];
+  /** Problems that do not stop the run (e.g. a framework version Neo does not document). */
+  readonly warnings: Problem[];
   failed = false;
 
-  constructor(target: EffectiveTarget, source: SourceFile, problems: Problem[]) {
+  constructor(target: EffectiveTarget, source: SourceFile, problems: Problem[], warnings: Problem[]) {
     this.target = target;
     this.source = source;
     this.problems = problems;
+    this.warnings = warnings;
   }
 
   get(field: FieldPath): unknown {
@@ -108,8 +116,17 @@ class TargetCheck {
 
   reportAt(path: DocPath, title: string, message: string, options: ReportOptions = {}): void {
     this.failed = true;
+    this.problems.push(this.problem(path, title, message, options));
+  }
+
+  /** A warning at a setting: shown at its line, the target is still planned. */
+  warn(field: FieldPath, title: string, message: string, options: ReportOptions = {}): void {
+    this.warnings.push(this.problem(this.target.where(field), title, message, options));
+  }
+
+  private problem(path: DocPath, title: string, message: string, options: ReportOptions): Problem {
     const shared = !isUnder(path, this.target.entryPath) || this.target.name !== this.target.group;
-    this.problems.push({
+    return {
       path,
       at: options.at,
       needle: options.needle,
@@ -122,7 +139,7 @@ class TargetCheck {
           ? [[...this.target.entryPath, subject], [subject]]
           : [this.target.where(subject)],
       ),
-    });
+    };
   }
 
   /** A tag or environment value as written: YAML numbers and booleans keep their source text. */
@@ -150,8 +167,9 @@ export function checkTarget(
   position: SourcePosition,
   source: SourceFile,
   problems: Problem[],
+  warnings: Problem[] = [],
 ): NeoTarget | undefined {
-  const check = new TargetCheck(target, source, problems);
+  const check = new TargetCheck(target, source, problems, warnings);
   checkName(check);
   const common = checkCommon(check, position);
   const result =
@@ -184,12 +202,19 @@ function checkCommon(check: TargetCheck, position: SourcePosition): TargetCommon
       'No AWS Region for this target: set region: in neo.yml, or AWS_REGION in the job (e.g. with aws-actions/configure-aws-credentials).',
       { about: ['region'] },
     );
-  } else if (!REGION_PATTERN.test(region)) {
+  } else if (!REGION_PATTERN.test(region) || !isKnownRegion(region)) {
     const fromJob = target.where(['region']) === target.entryPath;
+    const nearest = nearestRegions(region);
+    const fix =
+      nearest.length > 0
+        ? `did you mean ${listOr(nearest)}?`
+        : 'use one such as us-east-1 (see https://docs.aws.amazon.com/general/latest/gr/sagemaker.html).';
     check.report(
       ['region'],
-      'Invalid AWS Region',
-      `'${region}'${fromJob ? " (the job's AWS_REGION)" : ''} is not an AWS Region code; use one such as us-east-1.`,
+      REGION_PATTERN.test(region) ? 'Unknown AWS Region' : 'Invalid AWS Region',
+      REGION_PATTERN.test(region)
+        ? `'${region}'${fromJob ? " (the job's AWS_REGION)" : ''} is not an AWS Region; ${fix}`
+        : `'${escapeInvisible(region)}'${fromJob ? " (the job's AWS_REGION)" : ''} is not an AWS Region code; ${fix}`,
     );
   }
 
@@ -241,23 +266,63 @@ function checkCommon(check: TargetCheck, position: SourcePosition): TargetCommon
   } else if (s3Location !== undefined) {
     checkS3Uri(check, ['output', 's3-location'], s3Location, 's3://bucket/prefix/');
   }
+  const writtenOutput = target.written.output;
+  const writtenLocation = isRecord(writtenOutput) ? writtenOutput['s3-location'] : undefined;
   const kmsKeyId = check.string(['output', 'kms-key-id']);
   if (kmsKeyId !== undefined) checkKmsKey(check, kmsKeyId);
 
   const stoppingCondition = checkStoppingCondition(check);
   const vpc = checkVpc(check);
   const tags = checkTags(check);
+  const budget = checkBudget(check);
+  const history = check.string(['history']);
+  if (history !== undefined) checkS3Uri(check, ['history'], history, 's3://bucket/neo-history/');
   return {
     name: target.name,
     group: target.group,
     position,
     region,
     roleArn: roleArn ?? '',
-    output: { s3Location: s3Location ?? '', ...(kmsKeyId !== undefined && { kmsKeyId }) },
+    output: {
+      s3Location: s3Location ?? '',
+      ...(kmsKeyId !== undefined && { kmsKeyId }),
+      ...(typeof writtenLocation === 'string' && { s3LocationAsWritten: writtenLocation }),
+    },
     stoppingCondition,
     ...(vpc && { vpc }),
     tags,
+    ...(budget && { budget }),
+    ...(history !== undefined && { history }),
   };
+}
+
+/** `budget: {max-size: 25MB, max-growth: 10%}` in bytes and percent (the schema checked the forms). */
+function checkBudget(check: TargetCheck): TargetCommon['budget'] {
+  const budget = check.get(['budget']);
+  if (!isRecord(budget)) return undefined;
+  const rawSize = budget['max-size'];
+  const maxSize =
+    typeof rawSize === 'number' ? rawSize : typeof rawSize === 'string' ? parseByteSize(rawSize) : undefined;
+  if (rawSize !== undefined && (maxSize === undefined || !Number.isSafeInteger(maxSize))) {
+    check.report(
+      ['budget', 'max-size'],
+      'Invalid size',
+      `'${String(rawSize)}' is not a size; write a number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB, e.g. 25MB.`,
+    );
+  }
+  const rawGrowth = budget['max-growth'];
+  const maxGrowthPercent = typeof rawGrowth === 'string' ? parseGrowthPercent(rawGrowth) : undefined;
+  return {
+    ...(maxSize !== undefined && Number.isSafeInteger(maxSize) && { maxSize }),
+    ...(maxGrowthPercent !== undefined && { maxGrowthPercent }),
+  };
+}
+
+/** "a", "a or b", "a, b or c". */
+function listOr(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 function checkArn(
@@ -285,6 +350,11 @@ function checkArn(
 }
 
 function checkS3Uri(check: TargetCheck, field: FieldPath, value: string, example: string): boolean {
+  const invisible = invisibleProblem(value);
+  if (invisible !== undefined) {
+    check.report(field, 'Invisible character in S3 URI', `${invisible}.`);
+    return false;
+  }
   if (value.length > S3_URI_MAX) {
     check.report(
       field,
@@ -326,32 +396,47 @@ function checkKmsKey(check: TargetCheck, value: string): void {
 
 function checkStoppingCondition(check: TargetCheck): StoppingSeconds {
   const condition = check.record(['stopping-condition']);
+  const field = (key: string) => ['stopping-condition', key];
+  // Seconds as written: YAML rounds integers past 2^53.
+  const written = (key: string, value: number) =>
+    typeof condition[key] === 'number'
+      ? (check.source.scalarSource(check.target.where(field(key))) ?? String(value))
+      : String(value);
   const seconds = (key: string): number | undefined => {
     const value = condition[key];
     if (value === undefined) return undefined;
     const parsed = parseDuration(value);
-    // Wrong formats are reported by the schema; a substituted or huge value is caught here.
-    if (parsed === undefined && typeof value === 'string' && !value.includes('${')) return undefined;
-    return parsed;
+    if (parsed !== undefined) return parsed;
+    // Wrong formats are reported by the schema; a value too large to count (past 2^53 seconds) is caught
+    // here rather than silently replaced by the default.
+    const text = typeof value === 'number' ? written(key, value) : String(value);
+    if (typeof value === 'number' || DURATION_PATTERN.test(text.trim())) {
+      check.report(
+        field(key),
+        `${key} out of range`,
+        `${key} is ${text}${typeof value === 'number' ? ' s' : ''}, far more than 28 days (${MAX_RUNTIME_RANGE.max} s).`,
+      );
+    }
+    return undefined;
   };
   const defaultRuntime =
     check.target.kind === 'optimization' ? DEFAULT_OPTIMIZATION_RUNTIME : DEFAULT_COMPILATION_RUNTIME;
   const runtime = seconds('max-runtime');
   const wait = seconds('max-wait');
   const pending = seconds('max-pending');
-  const field = (key: string) => ['stopping-condition', key];
+
   if (runtime !== undefined && (runtime < MAX_RUNTIME_RANGE.min || runtime > MAX_RUNTIME_RANGE.max)) {
     check.report(
       field('max-runtime'),
       'max-runtime out of range',
-      `max-runtime is ${formatDuration(runtime)} (${runtime} s); it must be from 1 second to 28 days (${MAX_RUNTIME_RANGE.max} s).`,
+      `max-runtime is ${formatDuration(runtime)} (${written('max-runtime', runtime)} s); it must be from 1 second to 28 days (${MAX_RUNTIME_RANGE.max} s).`,
     );
   }
   if (pending !== undefined && (pending < MAX_PENDING_RANGE.min || pending > MAX_PENDING_RANGE.max)) {
     check.report(
       field('max-pending'),
       'max-pending out of range',
-      `max-pending is ${formatDuration(pending)} (${pending} s); it must be from 2h (${MAX_PENDING_RANGE.min} s) to 28d (${MAX_PENDING_RANGE.max} s).`,
+      `max-pending is ${formatDuration(pending)} (${written('max-pending', pending)} s); it must be from 2h (${MAX_PENDING_RANGE.min} s) to 28d (${MAX_PENDING_RANGE.max} s).`,
     );
   }
   const effectiveRuntime = runtime ?? defaultRuntime;
@@ -531,7 +616,7 @@ function checkCompilation(check: TargetCheck, common: TargetCommon): Compilation
   const arch = typeof platform.arch === 'string' ? platform.arch : undefined;
   const accelerator = typeof platform.accelerator === 'string' ? platform.accelerator : undefined;
 
-  const options = check.get(['compiler-options']);
+  const options = oneLineOptions(check);
   let compilerOptions: string | undefined;
   if (options === undefined) {
     if (accelerator === 'NVIDIA') {
@@ -592,6 +677,26 @@ function checkCompilation(check: TargetCheck, common: TargetCommon): Compilation
   };
 }
 
+/**
+ * compiler-options as sent: CompilerOptions is one line (the API pattern `.*`). A YAML block scalar (`|`, `>`)
+ * ends with a line break the user did not mean: it is dropped. A line break inside the value is an error.
+ */
+function oneLineOptions(check: TargetCheck): unknown {
+  const options = check.get(['compiler-options']);
+  if (typeof options !== 'string') return options;
+  const written = check.source.scalarSource(check.target.where(['compiler-options'])) ?? '';
+  const value = /^[|>]/.test(written) ? options.replace(/\r?\n$/, '') : options;
+  const lineBreak = /[\n\r\u0085\u2028\u2029]/.exec(value);
+  if (lineBreak) {
+    check.report(
+      ['compiler-options'],
+      'Line break in compiler-options',
+      `compiler-options '${escapeInvisible(value)}' has a line break at character ${lineBreak.index + 1}; SageMaker takes CompilerOptions as one line. Write it on one line, or as a map (e.g. compiler-options: {mcpu: skylake-avx512}).`,
+    );
+  }
+  return value;
+}
+
 function checkInput(check: TargetCheck, device: string | undefined): CompilationTarget['input'] {
   const input = check.record(['input']);
   const source = checkModelSource(check, 'input', (s3Uri) => {
@@ -633,6 +738,16 @@ function checkInput(check: TargetCheck, device: string | undefined): Compilation
       { perTarget: true, at: 'key' },
     );
   }
+  if (frameworkVersion !== undefined && framework !== undefined) {
+    const documented = undocumentedVersion(framework, frameworkVersion);
+    if (documented) {
+      check.warn(
+        ['input', 'framework-version'],
+        'Framework version not documented for Neo',
+        `Neo documents ${framework} versions ${documented.join(', ')}, not ${frameworkVersion}; the job may fail if Neo does not support it (a newer version may simply be missing from this list).`,
+      );
+    }
+  }
   if (device === 'coreml' && framework !== undefined && !COREML_FRAMEWORKS.includes(framework)) {
     check.report(
       ['input', 'framework'],
@@ -658,11 +773,19 @@ function checkInput(check: TargetCheck, device: string | undefined): Compilation
       );
     }
   } else {
-    checkDataInputConfig(dataInput, framework, device === 'coreml', (field, title, message, options = {}) =>
-      check.report(['input', 'data-input-config', ...field], title, message, {
-        perTarget: !options.intrinsic,
-        at: options.at,
-      }),
+    checkDataInputConfig(
+      dataInput,
+      {
+        framework,
+        coreml: device === 'coreml',
+        sourceOf: (field) =>
+          check.source.scalarSource(check.target.where(['input', 'data-input-config', ...field])),
+      },
+      (field, title, message, options = {}) =>
+        check.report(['input', 'data-input-config', ...field], title, message, {
+          perTarget: !options.intrinsic,
+          at: options.at,
+        }),
     );
     dataInputConfig = typeof dataInput === 'string' ? dataInput : JSON.stringify(dataInput);
     if (
@@ -987,10 +1110,21 @@ function checkImage(check: TargetCheck, field: FieldPath, image: string, region:
 function checkEnvironment(check: TargetCheck, field: FieldPath): Record<string, string> | undefined {
   const environment = check.get(field);
   if (!isRecord(environment)) return undefined;
+  const member = field.length === 1 ? 'OptimizationEnvironment' : 'OverrideEnvironment';
   const result: Record<string, string> = {};
   for (const key of Object.keys(environment)) {
     const value = check.text([...field, key]);
-    if (value !== undefined) result[key] = value;
+    if (value === undefined) continue;
+    // The service counts characters (code points), not UTF-16 units.
+    const length = [...value].length;
+    if (length > ENVIRONMENT_VALUE_MAX) {
+      check.report(
+        [...field, key],
+        'Environment value too long',
+        `The value of ${key} is ${length} characters; SageMaker takes at most ${ENVIRONMENT_VALUE_MAX} per variable (${member}). Shorten it, or put the long setting in a file in the model archive.`,
+      );
+    }
+    result[key] = value;
   }
   return result;
 }

@@ -1,5 +1,7 @@
 // Validates the document against the JSON Schema and turns ajv's errors into messages that say the fix.
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { INT32_MAX } from './constraints.ts';
+import { escapeInvisible, invisibleProblem } from './invisible.ts';
 import type { Problem } from './problems.ts';
 import { type JsonSchema, neoSchema } from './schema.ts';
 // Compiled ahead of time (scripts/gen-schema.ts); a test checks it matches src/config/schema.ts.
@@ -122,7 +124,7 @@ const PATTERN_HINTS: Record<string, string> = {
   'S3 URI of a .tar.gz model archive': 'it must look like s3://bucket/path/model.tar.gz',
   'KMS key': 'use a key id, key ARN, alias name (alias/Name) or alias ARN',
   'framework version':
-    'use a version such as "2.0": a digit, a dot, then letters, digits or dots (quote it in YAML)',
+    'use a version such as "2.0" or "1.15.3": major.minor[.patch], digits only, a one-digit major (quote it in YAML)',
   'security group id': 'security group ids look like sg-0123abcd',
   'subnet id': 'subnet ids look like subnet-0123abcd',
   'tag value': 'tag values may use letters, digits, spaces and _ . : / = + - @',
@@ -259,10 +261,13 @@ function describe(error: ErrorObject, data: unknown, source: SourceFile): Proble
         };
       }
       const hint = (title && PATTERN_HINTS[title]) ?? `it must match ${String(schema.pattern)}`;
+      const invisible = typeof value === 'string' ? invisibleProblem(value) : undefined;
       return {
         path,
         title: `Invalid ${label}`,
-        message: `${name} '${String(value)}' is not a valid ${label}: ${hint}.`,
+        message: invisible
+          ? `${name} ${invisible}.`
+          : `${name} '${escapeInvisible(String(value))}' is not a valid ${label}: ${hint}.`,
         covers: [path],
       };
     }
@@ -315,10 +320,14 @@ function describe(error: ErrorObject, data: unknown, source: SourceFile): Proble
     case 'minimum':
     case 'maximum': {
       const limit = (error.params as { limit: number }).limit;
+      // YAML rounds integers past 2^53 (9007199254740993 reads as ...992): show the digits written.
+      const written = source.scalarSource(path) ?? String(value);
+      const int32 =
+        error.keyword === 'maximum' && limit === INT32_MAX ? ' (a 32-bit integer in the API)' : '';
       return {
         path,
         title: `${capitalize(name)} out of range`,
-        message: `${name} is ${String(value)}; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}.`,
+        message: `${name} is ${written}; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}${int32}.`,
         covers: [path],
       };
     }

@@ -11,9 +11,11 @@ import {
   ENVIRONMENT_KEY_MAX,
   ENVIRONMENT_KEY_PATTERN,
   ENVIRONMENT_MAX,
+  ENVIRONMENT_VALUE_MAX,
   FRAMEWORK_VERSION_LENGTH,
   FRAMEWORK_VERSION_PATTERN,
   FRAMEWORKS,
+  INT32_MAX,
   JOB_PREFIX_MAX,
   MODEL_PACKAGE_ARN_PATTERN,
   OPTIMIZATION_CONFIGS,
@@ -28,6 +30,7 @@ import {
   TAGS_MAX,
   TARGET_DEVICES,
   TARGET_NAME_PATTERN,
+  TARGETS_MAX,
   VPC_ID_MAX,
   VPC_SECURITY_GROUPS,
   VPC_SUBNETS,
@@ -46,7 +49,7 @@ export const DURATION_PATTERN = /^(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$/;
 const ref = (name: string, description: string): JsonSchema => ({ $ref: `#/$defs/${name}`, description });
 
 const environment = (what: string): JsonSchema => ({
-  description: `${what} At most ${ENVIRONMENT_MAX} variables; numbers and booleans are passed as written.`,
+  description: `${what} At most ${ENVIRONMENT_MAX} variables, each value at most ${ENVIRONMENT_VALUE_MAX} characters; numbers and booleans are passed as written.`,
   type: 'object',
   maxProperties: ENVIRONMENT_MAX,
   propertyNames: { pattern: ENVIRONMENT_KEY_PATTERN.source, maxLength: ENVIRONMENT_KEY_MAX },
@@ -102,6 +105,14 @@ const targetSettings: Record<string, JsonSchema> = {
   ),
   vpc: ref('vpc', 'VPC the job connects to; replaces the top-level vpc.'),
   tags: ref('tags', 'Tags for the job, merged over the top-level tags (a key here wins).'),
+  budget: ref(
+    'budget',
+    "Size budget of this target's artifact; deep-merged over the top-level budget (a key here wins).",
+  ),
+  history: ref(
+    'history',
+    "S3 prefix (ending in /) of this target's run manifests; overrides the top-level history (e.g. s3://neo-history-${region}/).",
+  ),
   'instance-type': ref(
     'instanceType',
     'optimization only: the instance type that will host the optimized model (DeploymentInstanceType).',
@@ -122,9 +133,11 @@ const targetSettings: Record<string, JsonSchema> = {
   },
   'max-instance-count': {
     description:
-      'optimization only: the maximum number of instances to use for the optimized model (MaxInstanceCount).',
+      'optimization only: the maximum number of instances to use for the optimized model (MaxInstanceCount), 1 to 2147483647.',
     type: 'integer',
     minimum: 1,
+    // MaxInstanceCount is an int32 in the API.
+    maximum: INT32_MAX,
   },
 };
 
@@ -154,7 +167,7 @@ const inputProperties: Record<string, JsonSchema> = {
   framework: ref('framework', 'The framework the model was trained in (InputConfig.Framework).'),
   'framework-version': ref(
     'frameworkVersion',
-    'Framework version, e.g. "2.0" (quote it: YAML reads 2.0 as the number 2). Only for MXNET, PYTORCH, TENSORFLOW, TFLITE.',
+    'Framework version major.minor[.patch], e.g. "2.0" (quote it: YAML reads 2.0 as the number 2). Only for MXNET, PYTORCH, TENSORFLOW, TFLITE; a version Neo does not document gets a warning.',
   ),
   'data-input-config': ref(
     'dataInputConfig',
@@ -222,9 +235,16 @@ export const neoSchema: JsonSchema = {
     ),
     vpc: ref('vpc', 'VPC every job connects to (a target may replace it).'),
     tags: ref('tags', 'Tags for every job (a target may add or override keys).'),
+    budget: ref(
+      'budget',
+      'Size budget of every artifact: max-size (25MB, 40MiB) and max-growth over the compared run (10%). A target may override it.',
+    ),
+    history: ref(
+      'history',
+      'S3 prefix (ending in /) where each run writes a manifest of its artifacts (commits/<sha>.json, refs/<ref>.json), so pull requests compare sizes with their base.',
+    ),
     targets: {
-      description:
-        'The devices, platforms or instance types to build for: one job per target (per matrix combination).',
+      description: `The devices, platforms or instance types to build for: one job per target (per matrix combination), at most ${TARGETS_MAX}.`,
       type: 'array',
       minItems: 1,
       items: { $ref: '#/$defs/target' },
@@ -476,6 +496,31 @@ export const neoSchema: JsonSchema = {
           },
         },
       },
+    },
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        'max-size': {
+          description:
+            'Largest artifact allowed: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB, e.g. 25MB; a plain number is bytes.',
+          type: ['string', 'integer'],
+          pattern: '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG]i?[bB]|[bB])?\\s*$',
+          minimum: 0,
+        },
+        'max-growth': {
+          description: 'Largest growth over the compared run (the PR base), in percent, e.g. 10%.',
+          type: 'string',
+          pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$',
+        },
+      },
+    },
+    history: {
+      title: 'S3 prefix of the run manifests',
+      type: 'string',
+      pattern: orPlaceholder(/^s3:\/\/[^/]+\/(.*\/)?$/),
+      examples: ['s3://my-ml-artifacts/neo-history/'],
     },
     tags: {
       type: 'object',

@@ -1,15 +1,19 @@
 // Reads neo.yml and answers "where is this value in the file?" so every error can point at a line and column.
 import {
+  Composer,
+  type CST,
   type Document,
   isAlias,
+  isCollection,
   isMap,
   isPair,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
-  parseDocument,
+  Parser,
   visit,
+  YAMLParseError,
 } from 'yaml';
 import type { SourcePosition } from '../types.ts';
 
@@ -40,21 +44,74 @@ const SOFT_ERRORS = new Set(['DUPLICATE_KEY']);
 // Anchors and aliases are allowed, but a document that expands into a huge tree is not a config.
 const MAX_ALIAS_COUNT = 100;
 
-export function readSource(text: string): SourceFile {
+/** Deeper than this is no configuration; the YAML composer and the checks after it recurse per level. */
+export const MAX_NESTING = 100;
+/** Syntax errors after the first few are mostly consequences of the first: at most this many are listed. */
+export const MAX_SYNTAX_ERRORS = 5;
+
+export function readSource(input: string | Uint8Array): SourceFile {
+  const decoded = typeof input === 'string' ? { text: input } : decodeConfigBytes(input);
+  if ('problem' in decoded) return unreadable([decoded.problem]);
+  const text = decoded.text;
   const lineCounter = new LineCounter();
-  // merge: `<<: *defaults` lets a file share settings between targets, as many YAML users expect.
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line: Math.max(1, line), col: Math.max(1, col) };
   };
+  // The CST parser keeps its own stack, so any depth parses; the composer recurses, so depth is checked first.
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const deep = firstTooDeep(tokens);
+  if (deep !== undefined) {
+    return unreadable([
+      {
+        position: at(deep),
+        title: 'YAML nested too deeply',
+        message: `The document nests lists and maps deeper than ${MAX_NESTING} levels here; a neo.yml needs fewer than 10. Check for unclosed brackets or runaway indentation.`,
+      },
+    ]);
+  }
+  // merge: `<<: *defaults` lets a file share settings between targets, as many YAML users expect.
+  // logLevel 'error': the library would print warnings to stderr; every case is reported below instead.
+  const composer = new Composer({ merge: true, uniqueKeys: true, logLevel: 'error' });
+  let doc: Document.Parsed | undefined;
+  for (const composed of composer.compose(tokens, true, text.length)) {
+    if (!doc) {
+      doc = composed;
+      continue;
+    }
+    doc.errors.push(
+      new YAMLParseError(
+        [composed.range[0], composed.range[1]],
+        'MULTIPLE_DOCS',
+        'Source contains multiple documents',
+      ),
+    );
+    break;
+  }
+  if (!doc) return unreadable([]);
+  const complexKeys = collectionKeys(doc);
 
-  const problems: YamlProblem[] = [...doc.errors, ...doc.warnings].map((problem) => {
-    const offset = problem.code === 'MISSING_CHAR' ? unclosedQuoteStart(doc, problem.pos[0]) : problem.pos[0];
-    return describeYamlProblem(problem.code, problem.message, offset, text, at);
-  });
+  const parsed = doc;
+  const yamlProblems = [...doc.errors, ...doc.warnings]
+    .map((problem) => ({ problem, offset: problem.pos[0] }))
+    .sort((a, b) => a.offset - b.offset);
+  const placeholders = flowPlaceholders(
+    text,
+    yamlProblems.map((entry) => entry.offset),
+  );
+  const described = yamlProblems
+    .filter((entry) => !placeholders.lines.has(at(entry.offset).line))
+    .map(({ problem, offset }) => {
+      const start = problem.code === 'MISSING_CHAR' ? unclosedQuoteStart(parsed, offset) : offset;
+      return describeYamlProblem(problem.code, problem.message, start, text, at);
+    });
+  const problems: YamlProblem[] = [
+    ...placeholders.problems.map((hint) => ({ ...hint, position: at(hint.offset) })),
+    ...capSyntaxErrors(described),
+    ...complexKeys.map((key) => ({ ...key, position: at(key.offset) })),
+  ];
   // A duplicate key leaves a complete document (the last value wins), so the rest can still be checked.
-  const fatal = doc.errors.some((error) => !SOFT_ERRORS.has(error.code));
+  const fatal = doc.errors.some((error) => !SOFT_ERRORS.has(error.code)) || complexKeys.length > 0;
   let data: unknown;
   if (!fatal) {
     try {
@@ -73,7 +130,7 @@ export function readSource(text: string): SourceFile {
     problems,
     fatal: fatal || data === undefined,
     locate(path, where = 'value', needle) {
-      const found = findNode(doc, path);
+      const found = findNode(parsed, path);
       const node = where === 'key' && found.key ? found.key : (found.value ?? found.key);
       const range = node?.range;
       if (!range) return found.key?.range ? at(found.key.range[0]) : START;
@@ -84,7 +141,7 @@ export function readSource(text: string): SourceFile {
       return at(range[0]);
     },
     scalarSource(path) {
-      const found = findNode(doc, path);
+      const found = findNode(parsed, path);
       if (!found.complete || !isScalar(found.value) || !found.value.range) return undefined;
       return text.slice(found.value.range[0], found.value.range[1]);
     },
@@ -230,4 +287,219 @@ function describeYamlProblem(
     title: hint?.title ?? 'YAML syntax error',
     message: hint ? `${firstLine}. ${hint.fix}` : `${firstLine}. Fix the YAML syntax at this position.`,
   };
+}
+
+/** A source whose structure could not be read at all: only these problems are reported. */
+function unreadable(problems: YamlProblem[]): SourceFile {
+  return { data: undefined, problems, fatal: true, locate: () => START, scalarSource: () => undefined };
+}
+
+// File signatures of formats people commit by mistake (or that a wrong `config` input points at).
+const BINARY_SIGNATURES: { bytes: number[]; name: string }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47], name: 'a PNG image' },
+  { bytes: [0xff, 0xd8, 0xff], name: 'a JPEG image' },
+  { bytes: [0x47, 0x49, 0x46, 0x38], name: 'a GIF image' },
+  { bytes: [0x1f, 0x8b], name: 'a gzip archive' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], name: 'an executable (ELF)' },
+  { bytes: [0xff, 0xfe], name: 'UTF-16 text' },
+  { bytes: [0xfe, 0xff], name: 'UTF-16 text' },
+];
+
+/**
+ * neo.yml's bytes as text. A binary file, a NUL byte or bytes that are not UTF-8 are reported with their
+ * line and column instead of turning into replacement characters that reappear in every message.
+ */
+export function decodeConfigBytes(bytes: Uint8Array): { text: string } | { problem: YamlProblem } {
+  const signature = BINARY_SIGNATURES.find((candidate) =>
+    candidate.bytes.every((byte, index) => bytes[index] === byte),
+  );
+  if (signature) {
+    return {
+      problem: {
+        position: START,
+        title: 'Not a YAML text file',
+        message: `This file is ${signature.name}, not YAML text. Point the 'config' input at your neo.yml, saved as UTF-8 text.`,
+      },
+    };
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const nul = bytes.indexOf(0);
+  const firstBad = firstInvalidUtf8(bytes);
+  if (nul >= 0 && (firstBad === undefined || nul < firstBad)) {
+    return {
+      problem: {
+        position: bytePosition(bytes, nul),
+        title: 'Not a YAML text file',
+        message:
+          'The file contains a NUL byte here, so it is binary or corrupted, not YAML text. Save neo.yml as UTF-8 text.',
+      },
+    };
+  }
+  if (firstBad !== undefined) {
+    const byte = (bytes[firstBad] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    return {
+      problem: {
+        position: bytePosition(bytes, firstBad),
+        title: 'Invalid UTF-8',
+        message: `Byte 0x${byte} here is not valid UTF-8. Save neo.yml as UTF-8 (it may have been saved as Latin-1 or Windows-1252).`,
+      },
+    };
+  }
+  return { text: decoder.decode(bytes) };
+}
+
+/** Index of the first byte that makes the file invalid UTF-8, or undefined when it is valid. */
+function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
+  const decodes = (length: number, stream: boolean) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (decodes(bytes.length, false)) return undefined;
+  // With stream, a sequence cut at the end is not an error, so validity only shrinks as the prefix grows:
+  // find the shortest invalid prefix.
+  let good = 0;
+  let bad = bytes.length + 1;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    if (middle <= bytes.length && decodes(middle, true)) good = middle;
+    else bad = middle;
+  }
+  const last = Math.min(bad, bytes.length) - 1;
+  // The byte that broke it, or the lead byte of the sequence it left unfinished.
+  return decodes(last, false) ? last : sequenceStart(bytes, last);
+}
+
+/** Start of the (unfinished) sequence that ends just before `end`: back over continuation bytes. */
+function sequenceStart(bytes: Uint8Array, end: number): number {
+  let index = end - 1;
+  while (index > 0 && end - index < 4 && ((bytes[index] ?? 0) & 0xc0) === 0x80) index--;
+  return Math.max(0, index);
+}
+
+/** Line and column (in characters) of byte `index`, decoding only the valid text before it. */
+function bytePosition(bytes: Uint8Array, index: number): SourcePosition {
+  const lineStart = bytes.lastIndexOf(0x0a, index - 1) + 1;
+  let line = 1;
+  for (let at = bytes.indexOf(0x0a); at >= 0 && at < lineStart; at = bytes.indexOf(0x0a, at + 1)) line++;
+  const before = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, index));
+  return { line, col: before.length + 1 };
+}
+
+/** Offset of the first collection nested deeper than MAX_NESTING, walking the CST without recursion. */
+function firstTooDeep(tokens: readonly CST.Token[]): number | undefined {
+  const stack: { token: CST.Token | undefined; depth: number }[] = tokens.map((token) => ({
+    token,
+    depth: 0,
+  }));
+  let found: number | undefined;
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop() as { token: CST.Token | undefined; depth: number };
+    if (!token) continue;
+    if (token.type === 'document') {
+      stack.push({ token: token.value, depth });
+      continue;
+    }
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
+      continue;
+    if (depth + 1 > MAX_NESTING) {
+      if (found === undefined || token.offset < found) found = token.offset;
+      continue;
+    }
+    for (const item of token.items) {
+      if ('key' in item) stack.push({ token: item.key ?? undefined, depth: depth + 1 });
+      if ('value' in item) stack.push({ token: item.value, depth: depth + 1 });
+    }
+  }
+  return found;
+}
+
+/** Keys that are maps or lists (`? [a, b]`, `{a: 1}: x`): JSON has no such keys, and neo.yml uses names. */
+function collectionKeys(doc: Document): { offset: number; title: string; message: string }[] {
+  const found: { offset: number; title: string; message: string }[] = [];
+  visit(doc, {
+    Pair(_key, pair) {
+      if (!isCollection(pair.key)) return;
+      found.push({
+        offset: pair.key.range?.[0] ?? 0,
+        title: 'Key is not a name',
+        message: `This key is a ${isSeq(pair.key) ? 'list' : 'map'} (a YAML complex key, as written with '? '); neo.yml keys are plain names such as 'device'.`,
+      });
+    },
+  });
+  return found;
+}
+
+/**
+ * `output: {s3-location: s3://b/${ref-name}/}`: inside `{…}` or `[…]` the `{` of an unquoted placeholder
+ * opens a nested map, and the parser reports a cascade of errors. One hint per line where that happens,
+ * suggesting the quoted value, replaces the cascade on that line.
+ */
+function flowPlaceholders(
+  text: string,
+  errorOffsets: readonly number[],
+): { problems: { offset: number; title: string; message: string }[]; lines: Set<number> } {
+  const problems: { offset: number; title: string; message: string }[] = [];
+  const lineStarts = new Set<number>();
+  for (const offset of errorOffsets) {
+    const dollar = text[offset] === '$' ? offset : text.startsWith('${', offset - 1) ? offset - 1 : -1;
+    if (dollar < 0 || !text.startsWith('${', dollar)) continue;
+    const lineStart = text.lastIndexOf('\n', dollar - 1) + 1;
+    if (lineStarts.has(lineStart)) continue;
+    lineStarts.add(lineStart);
+    const value = plainValueAround(text, dollar);
+    problems.push({
+      offset: value.start,
+      title: 'Quote this value',
+      message: `A \${…} placeholder inside a flow collection ({…} or […]) must be quoted, or YAML reads its braces as a map: write "${value.text}".`,
+    });
+  }
+  const first = problems[0];
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  if (first && problems.length > 1) {
+    const others = problems.slice(1).map((problem) => lineOf(problem.offset));
+    first.message += ` Quote the same way the placeholder values on line${others.length === 1 ? '' : 's'} ${others.join(', ')}.`;
+  }
+  return { problems: first ? [first] : [], lines: new Set([...lineStarts].map(lineOf)) };
+}
+
+/** The unquoted flow value containing the `${` at `dollar`: from after `{ [ , :` to `, ] }` outside `${…}`. */
+function plainValueAround(text: string, dollar: number): { start: number; text: string } {
+  let start = dollar;
+  while (start > 0 && !/[{[,\n]/.test(text[start - 1] ?? '') && !/: $/.test(text.slice(start - 2, start)))
+    start--;
+  while (text[start] === ' ') start++;
+  let end = dollar;
+  let inPlaceholder = false;
+  while (end < text.length && text[end] !== '\n') {
+    const char = text[end];
+    if (text.startsWith('${', end)) {
+      inPlaceholder = true;
+      end += 2;
+      continue;
+    }
+    if (inPlaceholder && char === '}') inPlaceholder = false;
+    else if (!inPlaceholder && (char === ',' || char === ']' || char === '}')) break;
+    end++;
+  }
+  return { start, text: text.slice(start, end).trim().replace(/"/g, '\\"') };
+}
+
+/** The first MAX_SYNTAX_ERRORS problems, then one that counts the rest. */
+function capSyntaxErrors(problems: YamlProblem[]): YamlProblem[] {
+  if (problems.length <= MAX_SYNTAX_ERRORS) return problems;
+  const rest = problems.length - MAX_SYNTAX_ERRORS;
+  const next = problems[MAX_SYNTAX_ERRORS] as YamlProblem;
+  return [
+    ...problems.slice(0, MAX_SYNTAX_ERRORS),
+    {
+      position: next.position,
+      title: 'More YAML syntax errors',
+      message: `…and ${rest} more YAML syntax error${rest === 1 ? '' : 's'} from here on, most of them caused by the ones above. Fix those first.`,
+    },
+  ];
 }

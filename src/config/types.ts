@@ -9,7 +9,12 @@ import type {
   TargetPlatformArch,
   TargetPlatformOs,
 } from '@aws-sdk/client-sagemaker';
-import type { SourcePosition } from '../types.ts';
+import type { ConfigError, SourcePosition } from '../types.ts';
+
+/** A problem that does not stop the run, shown as a `::warning` annotation at its line. */
+export interface ConfigWarning extends ConfigError {
+  severity: 'warning';
+}
 
 export interface NeoConfig {
   version: 1;
@@ -54,11 +59,20 @@ export interface TargetCommon {
   position: SourcePosition;
   region: string;
   roleArn: string;
-  output: { s3Location: string; kmsKeyId?: string };
+  output: {
+    s3Location: string;
+    kmsKeyId?: string;
+    /** s3-location as written in neo.yml, placeholders not substituted (`s3://bucket/${sha}/`), for messages. */
+    s3LocationAsWritten?: string;
+  };
   stoppingCondition: StoppingSeconds;
   vpc?: { securityGroupIds: string[]; subnets: string[] };
   /** In the order written (top-level tags first), keys unique. */
   tags: { key: string; value: string }[];
+  /** Size budget of the artifact (the target's keys over the top-level ones). */
+  budget?: { maxSize?: number; maxGrowthPercent?: number };
+  /** S3 prefix (ending in /) of the run manifests, placeholders substituted. */
+  history?: string;
 }
 
 export interface StoppingSeconds {

@@ -29,10 +29,15 @@ export interface PlanOptions {
    */
   inputIdentity?: Record<string, string>;
   /**
-   * Local model path (input.path / model.path as in the config, placeholders substituted) -> the S3 URI the
-   * action uploaded it to. Every selected target with a path input needs an entry.
+   * Local model (input.path / model.path as in the config, placeholders substituted, with its upload-to; see
+   * localModelKey) -> the S3 URI the action uploaded it to. Every selected target with a path input needs one.
    */
   inputUris?: Record<string, string>;
+}
+
+/** The key of a local model in inputUris: one path may go to one bucket per region (upload-to with ${region}). */
+export function localModelKey(path: string, uploadTo: string): string {
+  return `${path}\u0000${uploadTo}`;
 }
 
 export function planJobs(
@@ -59,7 +64,8 @@ function sourceOf(target: NeoTarget): ModelInputSource | undefined {
 /** The S3 URI a target's model is read from: as written, or where the action uploaded the local path. */
 function modelUri(source: ModelInputSource, inputUris: Record<string, string>): string {
   if (source.kind === 's3') return source.s3Uri;
-  return Object.hasOwn(inputUris, source.path) ? (inputUris[source.path] ?? '') : '';
+  const key = localModelKey(source.path, source.uploadTo);
+  return Object.hasOwn(inputUris, key) ? (inputUris[key] ?? '') : '';
 }
 
 /** A path input without an uploaded URI is a bug of the caller: report it rather than plan an empty S3Uri. */
@@ -310,7 +316,15 @@ function optimizationRequest(
  * same output location, model name and device (say, two batch sizes for jetson_nano) would overwrite each
  * other's artifact, and one target's output would silently be the other's binary.
  */
-export function findArtifactCollisions(plan: readonly PlannedJob[], file: string): ConfigError[] {
+export function findArtifactCollisions(
+  plan: readonly PlannedJob[],
+  file: string,
+  config?: NeoConfig,
+): ConfigError[] {
+  // s3-location as written (`${sha}` rather than the commit), so the suggested fix can be pasted into neo.yml.
+  const written = new Map(
+    (config?.targets ?? []).map((target) => [target.name, target.output.s3LocationAsWritten]),
+  );
   const seen = new Map<string, PlannedJob>();
   const errors: ConfigError[] = [];
   for (const job of plan) {
@@ -334,12 +348,14 @@ export function findArtifactCollisions(plan: readonly PlannedJob[], file: string
       continue;
     }
     const at = job.position ?? first.position ?? { line: 1, col: 1 };
+    const asWritten = written.get(job.target);
+    const prefix = asWritten === undefined ? location : asWritten.replace(/\/*$/, '/');
     errors.push({
       file,
       line: at.line,
       col: at.col,
       title: 'Targets overwrite each other’s artifact',
-      message: `targets '${first.target}' and '${job.target}' would both write ${location}${model}-${device}.tar.gz (Neo names the artifact after the model and the device); give each its own output, e.g. s3-location: ${location}\${target}/`,
+      message: `targets '${first.target}' and '${job.target}' would both write ${location}${model}-${device}.tar.gz (Neo names the artifact after the model and the device); give each its own output with \${target} in the path, e.g. s3-location: ${prefix}\${target}/`,
     });
   }
   return errors;

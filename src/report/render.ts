@@ -23,6 +23,7 @@ import {
   tableRow,
   truncate,
 } from './markdown.ts';
+import { compileTimeChange, type SizeReport, sizeChangeText } from './sizes.ts';
 import {
   countByStatus,
   DISPLAY_STATUSES,
@@ -46,6 +47,8 @@ export interface ReportContext {
   configPath: string;
   /** Epoch milliseconds; durations of unfinished jobs run up to it. */
   now: number;
+  /** Artifact sizes (and the baseline compared with), when known: adds a Size column. */
+  sizes?: SizeReport;
 }
 
 export interface CommentRenderOptions {
@@ -186,24 +189,47 @@ interface JobsTable {
   rows: string[];
 }
 
-function jobsTable(jobs: readonly JobState[], now: number): JobsTable {
+function jobsTable(jobs: readonly JobState[], now: number, sizes?: SizeReport): JobsTable {
   const withFailure = jobs.some(hasFailureReason);
   const titles = ['Target', 'Device', 'Status', 'Duration', 'Artifact', 'Job'];
+  if (sizes) titles.splice(5, 0, 'Size');
   if (withFailure) titles.push('Failure reason');
   const rows = jobs.map((job) => {
     const duration = jobDurationMs(job, now);
+    const size = sizes?.rows.get(job.target);
+    const timeChange = size ? compileTimeChange(size) : '';
     const cells = [
       cell(job.target, TARGET_CHARS),
       cell(job.device, DEVICE_CHARS),
       statusCell(displayStatus(job)),
-      duration === undefined ? '—' : formatDuration(duration),
+      duration === undefined ? '—' : `${formatDuration(duration)}${timeChange ? ` (${timeChange})` : ''}`,
       artifactCell(job),
       jobCell(job),
     ];
+    if (sizes) {
+      const text = size ? escapeHtmlText(sizeChangeText(size, '\u0000')).replace('\u0000', '<br>') : '—';
+      cells.splice(5, 0, size?.overBudget ? `⚠️ ${text}<br>over budget: ${cell(size.overBudget, 120)}` : text);
+    }
     if (withFailure) cells.push(cell(job.failureReason, FAILURE_CELL_CHARS));
     return tableRow(cells);
   });
   return { header: tableHeader(titles), rows };
+}
+
+/** The line under the title about sizes: what they are compared with, targets gone since, or why no comparison. */
+function sizesLine(sizes: SizeReport | undefined): string {
+  if (!sizes) return '';
+  const gone = [...sizes.rows.values()]
+    .filter((row) => row.presence === 'gone')
+    .map((row) => cell(row.target, 40));
+  const parts = [
+    sizes.baselineLabel
+      ? `Sizes vs ${cell(sizes.baselineLabel, 80)}`
+      : `Sizes: ${cell(sizes.note ?? 'no baseline to compare with', 200)}`,
+  ];
+  if (gone.length > 0)
+    parts.push(`gone since then: ${gone.slice(0, 20).join(', ')}${gone.length > 20 ? ', …' : ''}`);
+  return `\n\n<sub>${parts.join(' · ')}</sub>`;
 }
 
 interface FailureDetail {
@@ -357,13 +383,13 @@ export function renderCommentBody(
     commentMarker(ctx.workflow, ctx.configPath),
     `### ${title(jobs, final)}`,
     '',
-    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}`,
+    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}${sizesLine(ctx.sizes)}`,
   ].join('\n');
   const unfinished = jobs.some((job) => !isFinished(displayStatus(job)));
   return fitJobsReport(
     {
       head,
-      table: jobsTable(jobs, ctx.now),
+      table: jobsTable(jobs, ctx.now, ctx.sizes),
       details: jobs.filter(failureNeedsDetails).map(failureDetail),
       tail: !final && unfinished ? inProgressNote(ctx.now) : '',
     },
@@ -415,13 +441,13 @@ export function renderSummary(jobs: JobState[], ctx: ReportContext): string {
   const head = [
     `## ${title(jobs, final)}`,
     '',
-    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}`,
+    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}${sizesLine(ctx.sizes)}`,
   ].join('\n');
   const gantt = renderGantt(jobs, ctx.now);
   return fitJobsReport(
     {
       head,
-      table: jobsTable(jobs, ctx.now),
+      table: jobsTable(jobs, ctx.now, ctx.sizes),
       details: jobs.filter(failureNeedsDetails).map(failureDetail),
       tail: gantt === '' ? '' : `### Timeline\n\n${gantt}`,
     },
@@ -434,8 +460,15 @@ export function renderSummary(jobs: JobState[], ctx: ReportContext): string {
   );
 }
 
-/** The dry-run summary: what would be submitted, as a table plus each request as JSON. */
-export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): string {
+/**
+ * The dry-run summary: what would be submitted, as a table plus each request as JSON. `provisionalNames`: targets
+ * whose job name is not final, because its hash covers the model's ETag, which a dry run does not read from S3.
+ */
+export function renderPlanSummary(
+  plan: PlannedJob[],
+  ctx: ReportContext,
+  provisionalNames: ReadonlySet<string> = new Set(plan.map((job) => job.target)),
+): string {
   const head = [
     `## 🧪 SageMaker Neo dry run: ${plural(plan.length, 'job')} planned`,
     '',
@@ -449,7 +482,9 @@ export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): strin
       job.kind,
       cell(job.device, DEVICE_CHARS),
       cell(job.region, 40),
-      cell(job.jobName, JOB_NAME_CHARS),
+      provisionalNames.has(job.target)
+        ? `${cell(job.jobName, JOB_NAME_CHARS)} *`
+        : cell(job.jobName, JOB_NAME_CHARS),
     ]);
   });
   const requests = plan.map((job) => {
@@ -461,6 +496,11 @@ export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): strin
     head,
     [tableHeader(['Target', 'Kind', 'Device', 'Region', 'Job name']), ...rows].join('\n'),
   ];
+  if (plan.some((job) => provisionalNames.has(job.target))) {
+    sections.push(
+      '<sub>* Not the final name: its hash covers the model in S3 (its ETag), which a dry run does not read. The real run names the job `<prefix>-<target>-<hash>` with the same prefix and target.</sub>',
+    );
+  }
   // Requests are the bulky part: keep as many as fit, in plan order, and say how many were left out.
   let room = SUMMARY_MAX_LENGTH - NOTE_RESERVE - joinedLength(sections, 2);
   const shown: string[] = [];
@@ -482,11 +522,12 @@ export function renderPlanSummary(plan: PlannedJob[], ctx: ReportContext): strin
 // Log
 
 /** A compact plain-text table for the Actions log, columns padded to line up, then the counts. */
-export function renderLogTable(jobs: JobState[], now: number): string {
+export function renderLogTable(jobs: JobState[], now: number, sizes?: SizeReport): string {
   const header = ['STATUS', 'TARGET', 'DEVICE', 'DURATION', 'JOB', 'RESULT'];
+  if (sizes) header.splice(4, 0, 'SIZE');
   const rows = jobs.map((job) => {
     const duration = jobDurationMs(job, now);
-    return [
+    const row = [
       displayStatus(job),
       plainText(job.target, 40),
       plainText(job.device, 32),
@@ -494,6 +535,12 @@ export function renderLogTable(jobs: JobState[], now: number): string {
       plainText(job.jobName, 64),
       plainText(job.failureReason ?? job.artifact ?? '', 120),
     ];
+    if (sizes) {
+      const size = sizes.rows.get(job.target);
+      const text = size ? sizeChangeText(size, ' ') : '-';
+      row.splice(4, 0, size?.overBudget ? `OVER BUDGET ${text}` : text);
+    }
+    return row;
   });
   const widths = header.map((title, column) =>
     Math.max(charCount(title), ...rows.map((row) => charCount(row[column] ?? ''))),

@@ -5,7 +5,6 @@ import { awsErrorMessage, awsErrorName, classifyAwsError, type JobApi } from '..
 import type { JobKind } from '../types.ts';
 import type { Clock } from './clock.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
-import { inertText } from './log-text.ts';
 
 /** An error that ends the run at once: every later call would fail the same way. */
 export interface FatalAwsError {
@@ -46,7 +45,7 @@ export function failIfFatal(ctx: SchedulerContext, error: unknown, operation: st
   const kind = classifyAwsError(error);
   if (kind !== 'credentials' && kind !== 'denied') return false;
   if (kind === 'denied' && operation.startsWith('List')) return false;
-  ctx.fail({ kind, operation, code: awsErrorName(error), message: inertText(awsErrorMessage(error)) });
+  ctx.fail({ kind, operation, code: awsErrorName(error), message: awsErrorMessage(error) });
   return true;
 }
 
@@ -74,5 +73,5 @@ export function groupByRegionAndKind(entries: LedgerEntry[]): LedgerEntry[][] {
   return [...groups.values()];
 }
 
-/** Error text safe to print (service text never starts a workflow command). */
-export const errorText = (error: unknown): string => inertText(awsErrorMessage(error));
+/** The error's message (service text: the shell prints it through inertText / annotationMessage). */
+export const errorText = (error: unknown): string => awsErrorMessage(error);

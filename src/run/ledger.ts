@@ -3,7 +3,6 @@
 import type { JobSnapshot } from '../aws/sagemaker.ts';
 import type { JobKind, JobState, PlannedJob } from '../types.ts';
 import type { Clock } from './clock.ts';
-import { inertText } from './log-text.ts';
 
 /**
  * - planned: nothing sent yet (or a create that surely had no effect);
@@ -143,13 +142,14 @@ export class Ledger {
     if (snapshot.endTime) s.endedAt = snapshot.endTime;
     if (snapshot.failureReason) s.failureReason = snapshot.failureReason;
     if (snapshot.artifact) s.artifact = snapshot.artifact;
+    if (snapshot.artifactDigest) s.artifactDigest = snapshot.artifactDigest;
     s.status = snapshot.status;
     if (s.status === 'NOT_CREATED' && entry.lifecycle !== 'not-created')
       this.setLifecycle(entry, 'not-created');
     if (isTerminal(s.status) && !s.endedAt) s.endedAt = this.clock.now();
     if (previous === s.status) return;
     const elapsed = ((this.clock.now() - (s.createdAt ?? this.runStart)) / 1000).toFixed(1);
-    this.events.log?.(`[${s.target}] ${previous} -> ${s.status} after ${elapsed}s (${inertText(s.jobName)})`);
+    this.events.log?.(`[${s.target}] ${previous} -> ${s.status} after ${elapsed}s (${s.jobName})`);
     this.events.onChange?.(s, previous, this.states());
   }
 }

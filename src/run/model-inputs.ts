@@ -1,14 +1,15 @@
 // Prepares the model inputs before any job exists: uploads models that live in the workspace (packed into a
-// deterministic .tar.gz when a directory), and checks each distinct S3 input once with HeadObject plus a
-// 2-byte read of its gzip magic. A missing, unreadable or non-gzip input is a located config error.
+// deterministic .tar.gz when a directory; read once, uploaded once per distinct upload-to, e.g. one bucket per
+// region), and checks each distinct S3 input once with HeadObject plus a 2-byte read of its gzip magic. A missing, unreadable or non-gzip input is a located config error.
 // The result's identities (sha256 / VersionId / ETag) enter the content-addressed job names.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, readdir, realpath, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { create as createTar } from 'tar';
 import type { ObjectStorage } from '../aws/s3.ts';
+import { localModelKey } from '../plan/plan.ts';
 import { parseS3Uri, type S3Location } from '../s3-uri.ts';
 import type { ConfigError, SourcePosition } from '../types.ts';
 
@@ -17,8 +18,23 @@ export type ModelInputRef =
   | { kind: 's3'; s3Uri: string; positions: SourcePosition[]; targets: string[] }
   | { kind: 'path'; path: string; uploadTo: string; positions: SourcePosition[]; targets: string[] };
 
+type LocalInputRef = Extract<ModelInputRef, { kind: 'path' }>;
+
+/** One path used with several upload-to values, as one input: every position and target of them all. */
+function mergeRefs(refs: LocalInputRef[]): LocalInputRef {
+  const [first, ...rest] = refs as [LocalInputRef, ...LocalInputRef[]];
+  if (rest.length === 0) return first;
+  const positions = [...first.positions];
+  for (const position of rest.flatMap((ref) => ref.positions)) {
+    if (!positions.some((seen) => seen.line === position.line && seen.col === position.col))
+      positions.push(position);
+  }
+  positions.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { ...first, positions, targets: [...new Set(refs.flatMap((ref) => ref.targets))] };
+}
+
 export interface PreparedInputs {
-  /** Local path (as written) -> the S3 URI it was uploaded to. */
+  /** Local model (localModelKey of its path and upload-to) -> the S3 URI it was uploaded to. */
   inputUris: Record<string, string>;
   /** S3 URI -> identity of its bytes (sha256 of a local input, else VersionId or ETag). */
   identity: Record<string, string>;
@@ -32,6 +48,8 @@ export interface PrepareOptions {
   configFile: string;
   /** Dry run: no AWS call; local inputs are hashed to show where they would go. */
   offline: boolean;
+  /** The run's signal: a cancel aborts uploads in flight (a multipart upload is aborted in S3 too). */
+  signal?: AbortSignal;
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
@@ -106,6 +124,7 @@ export async function prepareModelInputs(
   options: PrepareOptions,
 ): Promise<PreparedInputs> {
   const result: PreparedInputs = { inputUris: {}, identity: {}, errors: [], uploads: [] };
+  const call = { signal: options.signal };
   const fail = (input: ModelInputRef, title: string, message: string) => {
     const at = input.positions[0] ?? { line: 1, col: 1 };
     const used =
@@ -120,31 +139,43 @@ export async function prepareModelInputs(
       message: `${message}${used}`,
     });
   };
+  // One path may be uploaded to several places (one bucket per region): it is read, packed and hashed once.
+  const localByPath = new Map<string, LocalInputRef[]>();
+  for (const input of inputs) {
+    if (input.kind === 'path') localByPath.set(input.path, [...(localByPath.get(input.path) ?? []), input]);
+  }
+  const guarded = async (input: ModelInputRef, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      // A file the runner user cannot read (written as root by a container step), a full disk, ...
+      const where = input.kind === 'path' ? `'${input.path}'` : input.s3Uri;
+      const fix =
+        error instanceof PathEscapeError
+          ? 'keep every file of the model inside the workspace'
+          : 'check that the runner can read it (a container step may have written it as root)';
+      fail(
+        input,
+        error instanceof PathEscapeError ? 'Model path outside the workspace' : 'Model not readable',
+        `${where}: ${(error as Error).message}; ${fix}`,
+      );
+    }
+  };
 
-  await Promise.all(
-    inputs.map(async (input) => {
-      try {
-        if (input.kind === 'path') await prepareLocal(input);
-        else await checkRemote(input, input.s3Uri);
-      } catch (error) {
-        // A file the runner user cannot read (written as root by a container step), a full disk, ...
-        const where = input.kind === 'path' ? `'${input.path}'` : input.s3Uri;
-        const fix =
-          error instanceof PathEscapeError
-            ? 'keep every file of the model inside the workspace'
-            : 'check that the runner can read it (a container step may have written it as root)';
-        fail(
-          input,
-          error instanceof PathEscapeError ? 'Model path outside the workspace' : 'Model not readable',
-          `${where}: ${(error as Error).message}; ${fix}`,
-        );
-      }
+  await Promise.all([
+    ...inputs
+      .filter((input) => input.kind === 's3')
+      .map((input) => guarded(input, () => checkRemote(input, input.s3Uri))),
+    ...[...localByPath.values()].map((refs) => {
+      const merged = mergeRefs(refs);
+      return guarded(merged, () => prepareLocal(merged, refs));
     }),
-  );
+  ]);
   result.errors.sort((a, b) => a.line - b.line || a.col - b.col);
   return result;
 
-  async function prepareLocal(input: Extract<ModelInputRef, { kind: 'path' }>): Promise<void> {
+  /** Packs (or checks) the path once, then puts its bytes under each distinct upload-to. */
+  async function prepareLocal(input: LocalInputRef, destinations: LocalInputRef[]): Promise<void> {
     const workspace = await realpath(options.workspace);
     let resolved: string;
     try {
@@ -165,8 +196,10 @@ export async function prepareModelInputs(
     }
     const info = await stat(resolved);
     let archive = resolved;
+    let packedIn: string | undefined;
     if (info.isDirectory()) {
-      archive = path.join(await mkdtemp(path.join(tmpdir(), 'neo-pack-')), 'model.tar.gz');
+      packedIn = await mkdtemp(path.join(tmpdir(), 'neo-pack-'));
+      archive = path.join(packedIn, 'model.tar.gz');
       await packDirectory(resolved, archive, workspace);
     } else {
       const head = Buffer.alloc(2);
@@ -181,9 +214,27 @@ export async function prepareModelInputs(
         );
       }
     }
-    const { sha256, size } = await sha256OfFile(archive);
+    try {
+      const { sha256, size } = await sha256OfFile(archive);
+      await Promise.all(
+        destinations.map((destination) =>
+          guarded(destination, () => uploadOnce(destination, archive, sha256, size)),
+        ),
+      );
+    } finally {
+      if (packedIn) await rm(packedIn, { recursive: true, force: true });
+    }
+  }
+
+  /** Content-addressed: skipped when the object is already there (an earlier run, or another workflow). */
+  async function uploadOnce(
+    input: LocalInputRef,
+    archive: string,
+    sha256: string,
+    size: number,
+  ): Promise<void> {
     const uri = contentAddressedUri(input.uploadTo, input.path, sha256);
-    result.inputUris[input.path] = uri;
+    result.inputUris[localModelKey(input.path, input.uploadTo)] = uri;
     result.identity[uri] = `sha256:${sha256}`;
     if (options.offline || !storage) return;
     const location = parseS3Uri(uri);
@@ -193,19 +244,25 @@ export async function prepareModelInputs(
         'Invalid upload-to',
         `upload-to '${input.uploadTo}' is not an s3://bucket/prefix/ URI`,
       );
-    const existing = await storage.head(location);
+    const existing = await storage.head(location, call);
     if (existing.ok) {
       result.uploads.push({ path: input.path, uri, size, skipped: true });
       return;
     }
     try {
-      await storage.upload(location, createReadStream(archive), 'application/gzip');
+      await storage.upload(location, createReadStream(archive), 'application/gzip', call);
       result.uploads.push({ path: input.path, uri, size, skipped: false });
     } catch (error) {
+      if (options.signal?.aborted) {
+        return fail(input, 'Upload cancelled', `the upload of '${input.path}' to ${uri} was aborted`);
+      }
+      const missingBucket = (error as { name?: string }).name === 'NoSuchBucket';
       fail(
         input,
         'Upload failed',
-        `could not upload '${input.path}' to ${uri}: ${(error as Error).message}; the workflow's role needs s3:PutObject there`,
+        missingBucket
+          ? `could not upload '${input.path}' to ${uri}: the bucket ${location.bucket} does not exist; create it (in the region of the targets that use it), or fix upload-to`
+          : `could not upload '${input.path}' to ${uri}: ${(error as Error).message}; the workflow's role needs s3:PutObject there`,
       );
     }
   }
@@ -215,7 +272,7 @@ export async function prepareModelInputs(
     const location = parseS3Uri(uri);
     if (!location) return; // the config stage already reported a malformed URI
     if (uri.endsWith('/')) return checkPrefix(input, uri, location);
-    const head = await storage.head(location);
+    const head = await storage.head(location, call);
     if (!head.ok) {
       const fix =
         head.reason === 'missing'
@@ -229,7 +286,7 @@ export async function prepareModelInputs(
         `${head.message}; ${fix}`,
       );
     }
-    const magic = await storage.readRange(location, 0, 1).catch(() => undefined);
+    const magic = await storage.readRange(location, 0, 1, call).catch(() => undefined);
     if (magic && !magic.subarray(0, 2).equals(GZIP_MAGIC)) {
       return fail(
         input,
@@ -244,7 +301,7 @@ export async function prepareModelInputs(
 
   /** An uncompressed model under a prefix (optimization jobs): it must hold objects; they are its identity. */
   async function checkPrefix(input: ModelInputRef, uri: string, location: S3Location): Promise<void> {
-    const listed = await (storage as ObjectStorage).listPrefix(location, MAX_PREFIX_OBJECTS);
+    const listed = await (storage as ObjectStorage).listPrefix(location, MAX_PREFIX_OBJECTS, call);
     if (!listed.ok) {
       return fail(
         input,

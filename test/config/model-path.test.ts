@@ -147,13 +147,15 @@ describe('input.path', () => {
     ]);
   });
 
-  it('requires one upload-to per path across targets', () => {
-    const text = `${MINIMAL}input: {path: models/m.tar.gz, upload-to: "s3://in-\${region}/x/", ${REST}}\ntargets:\n  - {name: a, device: jetson_nano}\n  - {name: b, device: rasp4b, region: us-east-1}\n`;
-    expect(errorsOf(text)).toEqual([
+  it('accepts one path uploaded to one bucket per region, as one input per upload-to', () => {
+    const text = `${MINIMAL}input: {path: models/m.tar.gz, upload-to: "s3://in-\${region}/x/", ${REST}}\ntargets:\n  - {name: a, device: jetson_nano}\n  - {name: b, device: rasp4b, region: us-east-1}\n  - {name: c, device: rasp3b, region: us-east-1}\n`;
+    expect(errorsOf(text)).toEqual([]);
+    expect(modelInputs(configOf(text))).toEqual([
+      expect.objectContaining({ path: 'models/m.tar.gz', uploadTo: 's3://in-us-west-2/x/', targets: ['a'] }),
       expect.objectContaining({
-        title: 'One path, several upload-to',
-        ...pos(text, '"s3://in-'),
-        message: expect.stringMatching(/'b' uploads 'models\/m\.tar\.gz' to s3:\/\/in-us-east-1\/x\/.*'a'/),
+        path: 'models/m.tar.gz',
+        uploadTo: 's3://in-us-east-1/x/',
+        targets: ['b', 'c'],
       }),
     ]);
   });

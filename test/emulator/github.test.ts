@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getOctokit } from '@actions/github';
 import { Octokit } from '@octokit/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGitHubEmulator, type GitHubEmulator } from '../../emulator/github.ts';
 import type { RecordedCall } from '../../emulator/types.ts';
 
@@ -251,5 +253,149 @@ describe('GitHub emulator with the real Octokit', () => {
         detail: 'token ghs_emulatedtoken',
       },
     ]);
+  });
+
+  describe('rate limits on writes (writeRateLimit)', () => {
+    const create = (body = 'x') => octokit.rest.issues.createComment({ owner, repo, issue_number, body });
+
+    it('secondary: refuses the next N writes with 403, retry-after and GitHub’s message; reads go on', async () => {
+      gh.options.writeRateLimit = { kind: 'secondary', count: 2, retryAfterSeconds: 30 };
+      for (let i = 0; i < 2; i++) {
+        const refused = await create().catch((error: unknown) => error);
+        expect(refused).toMatchObject({
+          status: 403,
+          response: {
+            headers: { 'retry-after': '30' },
+            data: {
+              message: expect.stringMatching(
+                /^You have exceeded a secondary rate limit\. Please wait a few minutes before you try again\. If you reach out to GitHub Support for help, please include the request ID [0-9A-F:]+\.$/,
+              ),
+              documentation_url: expect.stringContaining('#about-secondary-rate-limits'),
+            },
+          },
+        });
+        // Not the primary limit: the bucket still has requests left.
+        expect(
+          Number(
+            (refused as { response: { headers: Record<string, string> } }).response.headers[
+              'x-ratelimit-remaining'
+            ],
+          ),
+        ).toBeGreaterThan(0);
+      }
+      expect((await octokit.rest.issues.listComments({ owner, repo, issue_number })).status).toBe(200);
+      expect((await create('third')).status).toBe(201);
+      expect(gh.comments.map((comment) => comment.body)).toEqual(['third']);
+      expect(calls.map((call) => `${call.operation.split(' ')[0]} ${call.status}`)).toEqual([
+        'POST 403',
+        'POST 403',
+        'GET 200',
+        'POST 201',
+      ]);
+    });
+
+    it('secondary: 429 without retry-after when asked; a new object re-arms the count', async () => {
+      gh.options.writeRateLimit = { kind: 'secondary', count: 1, status: 429 };
+      const refused = await create().catch((error: unknown) => error);
+      expect(refused).toMatchObject({ status: 429 });
+      expect(
+        (refused as { response: { headers: Record<string, string> } }).response.headers['retry-after'],
+      ).toBeUndefined();
+      expect((await create()).status).toBe(201);
+      gh.options.writeRateLimit = { kind: 'secondary', count: 1, status: 429 };
+      await expect(create()).rejects.toMatchObject({ status: 429 });
+    });
+
+    it('secondary: a seeded fraction of writes', async () => {
+      gh.options.writeRateLimit = { kind: 'secondary', rate: 0.5 };
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++)
+        statuses.push(
+          await create().then(
+            (r) => r.status,
+            (e: { status: number }) => e.status,
+          ),
+        );
+      const refused = statuses.filter((status) => status === 403).length;
+      expect(refused).toBeGreaterThan(3);
+      expect(refused).toBeLessThan(17);
+      gh.reset();
+      gh.options.writeRateLimit = { kind: 'secondary', rate: 0.5 };
+      const again: number[] = [];
+      for (let i = 0; i < 20; i++)
+        again.push(
+          await create().then(
+            (r) => r.status,
+            (e: { status: number }) => e.status,
+          ),
+        );
+      expect(again).toEqual(statuses);
+    });
+
+    it('primary: a write empties the bucket; every request gets 429 with remaining 0 until x-ratelimit-reset', async () => {
+      const before = Math.floor(Date.now() / 1000);
+      gh.options.writeRateLimit = { kind: 'primary', count: 1, status: 429, resetInSeconds: 1 };
+      const refused = (await create().catch((error: unknown) => error)) as {
+        status: number;
+        message: string;
+        response: { headers: Record<string, string> };
+      };
+      expect(refused.status).toBe(429);
+      expect(refused.message).toMatch(
+        /^API rate limit exceeded for installation ID \d+\. If you reach out to GitHub Support/,
+      );
+      expect(refused.response.headers).toMatchObject({
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-resource': 'core',
+      });
+      const reset = Number(refused.response.headers['x-ratelimit-reset']);
+      expect(reset).toBeGreaterThanOrEqual(before + 1);
+      expect(reset).toBeLessThanOrEqual(before + 3);
+      await expect(octokit.rest.issues.listComments({ owner, repo, issue_number })).rejects.toMatchObject({
+        status: 429,
+        response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } },
+      });
+      expect(gh.comments).toHaveLength(0);
+      await new Promise((resolve) => setTimeout(resolve, reset * 1000 - Date.now() + 50));
+      const after = await create('after the reset');
+      expect(after.status).toBe(201);
+      expect(Number(after.headers['x-ratelimit-remaining'])).toBe(4999);
+      expect(Number(after.headers['x-ratelimit-reset'])).toBeGreaterThan(reset + 3000);
+    });
+
+    it('is recognized by @octokit/plugin-throttling as GitHub’s own limits', async () => {
+      const secondary = vi.fn(() => false);
+      const primary = vi.fn(() => false);
+      const throttled = getOctokit(
+        'ghs_emulatedtoken',
+        {
+          baseUrl,
+          throttle: {
+            onSecondaryRateLimit: secondary,
+            onRateLimit: primary,
+            // Without the plugin's spacing of writes (1 s, 3 s for new comments): it only slows the test.
+            write: new Bottleneck.Group(),
+            notifications: new Bottleneck.Group(),
+          },
+        },
+        throttling,
+      );
+      gh.options.writeRateLimit = { kind: 'secondary', count: 1, retryAfterSeconds: 7 };
+      await expect(
+        throttled.rest.issues.createComment({ owner, repo, issue_number, body: 'x' }),
+      ).rejects.toMatchObject({ status: 403 });
+      expect(secondary).toHaveBeenCalledWith(7, expect.anything(), expect.anything(), 0);
+      gh.options.writeRateLimit = { kind: 'primary', count: 1, resetInSeconds: 120 };
+      await expect(
+        throttled.rest.issues.createComment({ owner, repo, issue_number, body: 'x' }),
+      ).rejects.toMatchObject({ status: 403 });
+      expect(primary).toHaveBeenCalledWith(
+        expect.toSatisfy((s: number) => s >= 119 && s <= 122),
+        expect.anything(),
+        expect.anything(),
+        0,
+      );
+      expect(secondary).toHaveBeenCalledTimes(1);
+    });
   });
 });

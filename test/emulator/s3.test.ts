@@ -40,11 +40,16 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function start(options: { versioning?: boolean } = {}): Promise<Harness> {
+async function start(options: { versioning?: boolean; autoCreateBuckets?: boolean } = {}): Promise<Harness> {
   const calls: RecordedCall[] = [];
   const seen: Harness['seen'] = [];
   const store = createObjectStore();
-  const emulator = createS3Emulator({ store, record: (c) => calls.push(c), versioning: options.versioning });
+  const emulator = createS3Emulator({
+    store,
+    record: (c) => calls.push(c),
+    versioning: options.versioning,
+    autoCreateBuckets: options.autoCreateBuckets,
+  });
   const server = createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     emulator.handle(req, res);
@@ -354,10 +359,48 @@ describe('S3 emulator with the real S3Client', () => {
       expect(h.store.getObject(BUCKET, 'raw.bin')?.body.equals(payload)).toBe(true);
     });
 
-    it('auto-creates a missing bucket on write', async () => {
-      await s3.send(new PutObjectCommand({ Bucket: 'fresh-bucket', Key: 'k', Body: 'x' }));
-      expect(h.store.listBuckets()).toContain('fresh-bucket');
-      await s3.send(new HeadBucketCommand({ Bucket: 'fresh-bucket' }));
+    it('answers NoSuchBucket (404, S3 error XML) for a PUT or a multipart upload into a missing bucket', async () => {
+      const missing = {
+        name: 'NoSuchBucket',
+        BucketName: 'fresh-bucket',
+        $metadata: { httpStatusCode: 404 },
+      };
+      await expect(
+        s3.send(new PutObjectCommand({ Bucket: 'fresh-bucket', Key: 'k', Body: 'x' })),
+      ).rejects.toMatchObject(missing);
+      await expect(
+        s3.send(new CreateMultipartUploadCommand({ Bucket: 'fresh-bucket', Key: 'k' })),
+      ).rejects.toMatchObject(missing);
+      await expect(
+        new Upload({
+          client: s3,
+          params: { Bucket: 'fresh-bucket', Key: 'big', Body: randomBytes(6 * 1024 * 1024) },
+        }).done(),
+      ).rejects.toMatchObject(missing);
+      const put = await raw(
+        h.endpoint,
+        'PUT',
+        '/fresh-bucket/k',
+        { 'content-length': '1' },
+        Buffer.from('x'),
+      );
+      expect(put.status).toBe(404);
+      expect(put.headers['content-type']).toBe('application/xml');
+      expect(put.body).toMatch(
+        /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchBucket<\/Code><Message>The specified bucket does not exist<\/Message><BucketName>fresh-bucket<\/BucketName><RequestId>/,
+      );
+      expect(h.store.listBuckets()).not.toContain('fresh-bucket');
+    });
+
+    it('creates a missing bucket on write when autoCreateBuckets is set', async () => {
+      const lenient = await start({ autoCreateBuckets: true });
+      try {
+        await lenient.client().send(new PutObjectCommand({ Bucket: 'fresh-bucket', Key: 'k', Body: 'x' }));
+        expect(lenient.store.listBuckets()).toContain('fresh-bucket');
+        await lenient.client().send(new HeadBucketCommand({ Bucket: 'fresh-bucket' }));
+      } finally {
+        await lenient.close();
+      }
     });
   });
 
@@ -692,6 +735,110 @@ describe('S3 emulator with the real S3Client', () => {
     });
   });
 
+  describe('test knobs', () => {
+    const body = randomBytes(4000);
+    beforeEach(async () => {
+      h.emulator.tamper(BUCKET, 'artifact.tar.gz', undefined);
+      h.emulator.delay('HeadObject', 0);
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz', Body: body }));
+    });
+
+    it("'truncate' announces the whole length, sends half and cuts the connection", async () => {
+      h.emulator.tamper(BUCKET, 'artifact.tar.gz', 'truncate');
+      const received = await new Promise<{ length?: string; bytes: number; error?: Error }>((resolve) => {
+        request(`${h.endpoint}/${BUCKET}/artifact.tar.gz`, (res) => {
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          res.on('error', (error) => resolve({ length: res.headers['content-length'], bytes, error }));
+          res.on('end', () => resolve({ length: res.headers['content-length'], bytes }));
+        }).end();
+      });
+      expect(received).toMatchObject({ length: '4000', bytes: 2000, error: expect.any(Error) });
+      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }));
+      await expect(bodyOf(got)).rejects.toThrow();
+      // HEAD and ranges are served truly.
+      const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }));
+      expect(head.ContentLength).toBe(4000);
+    });
+
+    it("'flip' sends as many bytes, some inverted, under the original ETag and checksum", async () => {
+      h.emulator.tamper(BUCKET, 'artifact.tar.gz', 'flip');
+      const plain = await s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz', ChecksumMode: undefined }),
+      );
+      const served = await bodyOf(
+        await h
+          .client({ responseChecksumValidation: 'WHEN_REQUIRED' })
+          .send(new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' })),
+      );
+      expect(served.length).toBe(body.length);
+      expect(served.equals(body)).toBe(false);
+      expect(plain.ETag).toBe(`"${md5(body)}"`);
+      await expect(bodyOf(plain)).rejects.toThrow(/Checksum mismatch/);
+      const checked = await s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz', ChecksumMode: 'ENABLED' }),
+      );
+      // The SDK sent a CRC32 with the PutObject: that is the checksum S3 keeps and serves.
+      expect(checked.ChecksumCRC32).toBe(computeChecksum('crc32', body));
+      await expect(bodyOf(checked)).rejects.toThrow(/Checksum mismatch/);
+      const range = await s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz', Range: 'bytes=0-99' }),
+      );
+      expect((await bodyOf(range)).equals(body.subarray(0, 100))).toBe(true);
+      h.emulator.tamper(BUCKET, 'artifact.tar.gz', undefined);
+      const again = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }));
+      expect((await bodyOf(again)).equals(body)).toBe(true);
+    });
+
+    it('gives an object written straight into the store the CRC64NVME checksum S3 computes', async () => {
+      const artifact = Buffer.from('compiled by sagemaker');
+      h.store.putObject(BUCKET, 'out/model.tar.gz', artifact);
+      const got = await s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'out/model.tar.gz', ChecksumMode: 'ENABLED' }),
+      );
+      expect(got.ChecksumCRC64NVME).toBe(computeChecksum('crc64nvme', artifact));
+      expect((await bodyOf(got)).equals(artifact)).toBe(true);
+    });
+
+    it('delays one operation, or never answers it', async () => {
+      h.emulator.delay('HeadObject', 400);
+      const started = Date.now();
+      await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+      const other = Date.now();
+      await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }));
+      expect(Date.now() - other).toBeLessThan(5000);
+
+      h.emulator.delay('HeadObject', Number.POSITIVE_INFINITY);
+      const hung = s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }), {
+        abortSignal: AbortSignal.timeout(300),
+      });
+      await expect(hung).rejects.toMatchObject({ name: 'AbortError' });
+      h.emulator.delay('HeadObject', 0);
+      await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'artifact.tar.gz' }));
+    });
+
+    it('lists the multipart uploads in progress', async () => {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'mpu' }));
+      await s3.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: 'mpu',
+          UploadId,
+          PartNumber: 1,
+          Body: Buffer.from('x'),
+        }),
+      );
+      expect(h.emulator.pendingMultipartUploads()).toEqual([
+        { bucket: BUCKET, key: 'mpu', uploadId: UploadId, parts: 1 },
+      ]);
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'mpu', UploadId }));
+      expect(h.emulator.pendingMultipartUploads()).toEqual([]);
+    });
+  });
+
   it('records every request with operation, status and key', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'records-bucket' }));
     await s3.send(new PutObjectCommand({ Bucket: 'records-bucket', Key: 'k1', Body: 'v' }));
@@ -719,6 +866,7 @@ describe('S3 emulator with the real S3Client', () => {
 describe('S3 emulator with versioning', () => {
   it('returns version ids on writes and reads', async () => {
     const h = await start({ versioning: true });
+    h.store.createBucket(BUCKET);
     try {
       const s3 = h.client();
       const v1 = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'v', Body: 'one' }));

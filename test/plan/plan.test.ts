@@ -1,6 +1,6 @@
 // The planner: target selection by the `targets` input, job names and their hash, purity.
 import { describe, expect, it } from 'vitest';
-import { planJobs } from '../../src/plan/plan.ts';
+import { localModelKey, planJobs } from '../../src/plan/plan.ts';
 import { configOf, ctx, HEADER, pos } from '../config/helpers.ts';
 
 const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -149,7 +149,9 @@ describe('models in the workspace', () => {
 `;
   const RESNET = 's3://neo-inputs/1f2e/resnet50.tar.gz';
   const LLAMA = 's3://neo-inputs/llm/9a8b/llama.tar.gz';
-  const inputUris = { 'models/resnet50.tar.gz': RESNET, 'build/llama/': LLAMA };
+  const RESNET_KEY = localModelKey('models/resnet50.tar.gz', 's3://neo-inputs/');
+  const LLAMA_KEY = localModelKey('build/llama/', 's3://neo-inputs/llm/');
+  const inputUris = { [RESNET_KEY]: RESNET, [LLAMA_KEY]: LLAMA };
 
   it('plans a path input with the S3 URI it was uploaded to', () => {
     const planned = planJobs(configOf(source), ctx, { inputUris });
@@ -169,7 +171,7 @@ describe('models in the workspace', () => {
 
   it('reports a path input that was not uploaded at its position, and plans nothing', () => {
     const config = configOf(source);
-    const planned = planJobs(config, ctx, { inputUris: { 'build/llama/': LLAMA } });
+    const planned = planJobs(config, ctx, { inputUris: { [LLAMA_KEY]: LLAMA } });
     expect(planned.jobs).toEqual([]);
     expect(planned.errors).toEqual([
       {
@@ -196,7 +198,7 @@ describe('models in the workspace', () => {
     const original = nameOf(inputUris);
     expect(nameOf(inputUris)).toBe(original);
     // New content: a new content-addressed key, a new name.
-    const other = nameOf({ ...inputUris, 'models/resnet50.tar.gz': 's3://neo-inputs/77aa/resnet50.tar.gz' });
+    const other = nameOf({ ...inputUris, [RESNET_KEY]: 's3://neo-inputs/77aa/resnet50.tar.gz' });
     expect(other).not.toBe(original);
     // The identity of the uploaded object enters the hash too.
     const withIdentity = nameOf(inputUris, { [RESNET]: 'sha256:1f2e' });

@@ -3,8 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getOctokit } from '@actions/github';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createCommentPublisher } from '../../src/report/comment.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createCommentPublisher } from '../../src/github/comment-publisher.ts';
 import { commentMarker } from '../../src/report/render.ts';
 import { recordingLog } from './fake-github.ts';
 
@@ -19,6 +19,10 @@ interface MiniGitHub {
   baseUrl: string;
   comments: StoredComment[];
   requests: string[];
+  /** Date.now() of each request, parallel to `requests`. */
+  times: number[];
+  /** Answers for the next POST/PATCH requests, one each, instead of doing them. */
+  refuseNext: { status: number; message: string; headers?: Record<string, string> }[];
   /** Status to answer the next POST/PATCH with, instead of doing it. */
   refuseWrites?: number;
   /** Never answer any request. */
@@ -34,7 +38,13 @@ async function readBody(request: IncomingMessage): Promise<{ body?: string }> {
 
 async function startMiniGitHub(): Promise<MiniGitHub> {
   let nextId = 1;
-  const state = { comments: [] as StoredComment[], requests: [] as string[], hang: false } as MiniGitHub;
+  const state = {
+    comments: [] as StoredComment[],
+    requests: [] as string[],
+    times: [] as number[],
+    refuseNext: [] as MiniGitHub['refuseNext'],
+    hang: false,
+  } as MiniGitHub;
   const send = (
     response: ServerResponse,
     status: number,
@@ -47,8 +57,11 @@ async function startMiniGitHub(): Promise<MiniGitHub> {
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', state.baseUrl);
     state.requests.push(`${request.method} ${url.pathname}${url.search}`);
+    state.times.push(Date.now());
     if (state.hang) return;
     const payload = await readBody(request);
+    const refusal = request.method !== 'GET' ? state.refuseNext.shift() : undefined;
+    if (refusal) return send(response, refusal.status, { message: refusal.message }, refusal.headers);
     if (request.method !== 'GET' && state.refuseWrites) {
       return send(response, state.refuseWrites, { message: 'Resource not accessible by integration' });
     }
@@ -110,7 +123,7 @@ afterEach(async () => {
   github = undefined;
 });
 
-function publisherFor(server: MiniGitHub, requestTimeoutMs = 5_000) {
+function publisherFor(server: MiniGitHub, requestTimeoutMs = 5_000, flushTimeoutMs?: number) {
   const recorded = recordingLog();
   const publisher = createCommentPublisher({
     octokit: getOctokit('test-token', { baseUrl: server.baseUrl }),
@@ -120,6 +133,7 @@ function publisherFor(server: MiniGitHub, requestTimeoutMs = 5_000) {
     marker: MARKER,
     minIntervalMs: 0,
     requestTimeoutMs,
+    flushTimeoutMs,
     log: recorded.log,
   });
   return { publisher, ...recorded };
@@ -183,5 +197,61 @@ describe('createCommentPublisher over HTTP', () => {
     expect(result).toEqual({ id: undefined, url: undefined });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('no answer within 0.2 s');
+  });
+});
+
+describe('createCommentPublisher over HTTP under GitHub rate limits (@octokit/plugin-throttling)', () => {
+  const writes = (server: MiniGitHub) =>
+    server.requests.flatMap((request, i) => (request.startsWith('GET') ? [] : [server.times[i] ?? 0]));
+
+  it('a secondary rate limit (403, retry-after) holds every write for that long; the final body lands', async () => {
+    github = await startMiniGitHub();
+    github.refuseNext.push({
+      status: 403,
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      headers: { 'retry-after': '1' },
+    });
+    const { publisher, warnings } = publisherFor(github);
+    publisher.update(`${MARKER}\n1`);
+    await vi.waitFor(() => expect(writes(github as MiniGitHub)).toHaveLength(1));
+    publisher.update(`${MARKER}\n2`);
+    const result = await publisher.flush(`${MARKER}\nfinal`, { timeoutMs: 5_000 });
+    const [refused, next, ...rest] = writes(github);
+    expect(rest).toEqual([]);
+    expect((next ?? 0) - (refused ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect(github.comments.map((comment) => comment.body)).toEqual([`${MARKER}\nfinal`]);
+    expect(result.id).toBe(github.comments[0]?.id);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a primary rate limit (429, x-ratelimit-remaining 0) past the flush time: one warning, no wait, no write', async () => {
+    github = await startMiniGitHub();
+    github.comments.push({
+      id: 1,
+      body: `${MARKER}\nold`,
+      html_url: 'https://github.test/o/r/pull/1#issuecomment-1',
+      user: { login: 'github-actions[bot]', type: 'Bot' },
+    });
+    github.refuseNext.push({
+      status: 429,
+      message: 'API rate limit exceeded for installation ID 1.',
+      headers: {
+        'x-ratelimit-limit': '1000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600),
+      },
+    });
+    const { publisher, warnings } = publisherFor(github, 5_000, 10_000);
+    publisher.update(`${MARKER}\n1`);
+    await vi.waitFor(() => expect(writes(github as MiniGitHub)).toHaveLength(1));
+    const started = Date.now();
+    await publisher.flush(`${MARKER}\nfinal`);
+    // Gives up at once rather than sitting out the 10 s it was allowed.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(writes(github)).toHaveLength(1);
+    expect(github.comments[0]?.body).toBe(`${MARKER}\nold`);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/out of date: GitHub rate-limited .*primary rate limit: retry after 60\d s/);
+    expect(warnings[0]).not.toContain('pull-requests: write');
   });
 });

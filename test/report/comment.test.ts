@@ -1,12 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCommentPublisher, nextPageUrl } from '../../src/report/comment.ts';
+import { createCommentPublisher, nextPageUrl } from '../../src/github/comment-publisher.ts';
 import { commentMarker } from '../../src/report/render.ts';
 import { FakeGitHub, recordingLog } from './fake-github.ts';
 
 const MARKER = commentMarker('CI', 'neo.yml');
 const body = (text: string) => `${MARKER}\n${text}`;
 
-function setup(options: { minIntervalMs?: number; botLogin?: string; requestTimeoutMs?: number } = {}) {
+function setup(
+  options: {
+    minIntervalMs?: number;
+    botLogin?: string;
+    requestTimeoutMs?: number;
+    flushTimeoutMs?: number;
+  } = {},
+) {
   const github = new FakeGitHub();
   const recorded = recordingLog();
   const publisher = createCommentPublisher({
@@ -18,7 +25,9 @@ function setup(options: { minIntervalMs?: number; botLogin?: string; requestTime
     minIntervalMs: options.minIntervalMs ?? 10_000,
     botLogin: options.botLogin,
     requestTimeoutMs: options.requestTimeoutMs,
+    flushTimeoutMs: options.flushTimeoutMs,
     log: recorded.log,
+    watchRateLimits: github.watchRateLimits,
   });
   return { github, publisher, ...recorded };
 }
@@ -230,21 +239,6 @@ describe('createCommentPublisher failures', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('keeps trying after a rate-limit 403', async () => {
-    const { github, publisher, warnings } = setup({ minIntervalMs: 0 });
-    github.failNext({
-      operation: 'create',
-      status: 403,
-      message: 'You have exceeded a secondary rate limit',
-      headers: { 'x-ratelimit-remaining': '0' },
-    });
-    publisher.update(body('1'));
-    await vi.waitFor(() => expect(warnings).toHaveLength(1));
-    await publisher.flush(body('2'));
-    expect(github.calls).toEqual(['list', 'create', 'list', 'create']);
-    expect(github.comments).toHaveLength(1);
-  });
-
   it('warns once per streak of server errors and keeps going', async () => {
     const { github, publisher, warnings, debugs } = setup({ minIntervalMs: 0 });
     publisher.update(body('1'));
@@ -298,6 +292,169 @@ describe('createCommentPublisher failures', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(github.comments[0]?.body).toBe(body('3'));
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('createCommentPublisher under GitHub rate limits', () => {
+  const ours = { login: 'github-actions[bot]', type: 'Bot' } as const;
+
+  it('pauses every request for retry-after, then writes only the newest body', async () => {
+    vi.useFakeTimers();
+    const { github, publisher, warnings } = setup({ minIntervalMs: 0 });
+    github.rateLimitNext('create', 60);
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(github.calls).toEqual(['list', 'create']);
+
+    for (const text of ['2', '3', '4']) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      publisher.update(body(text));
+    }
+    await vi.advanceTimersByTimeAsync(29_999); // 59,999 ms after the refused create
+    expect(github.calls).toEqual(['list', 'create']);
+
+    await vi.advanceTimersByTimeAsync(1);
+    expect(github.calls).toEqual(['list', 'create', 'list', 'create']);
+    expect(github.writes).toEqual([body('1'), body('4')]);
+    expect(github.comments.map((comment) => comment.body)).toEqual([body('4')]);
+    // A pause is not a failure the user has to act on.
+    expect(warnings).toEqual([]);
+  });
+
+  it('writes a refused body when the pause ends, though nothing newer came', async () => {
+    vi.useFakeTimers();
+    const { github, publisher } = setup({ minIntervalMs: 0 });
+    github.addComment(body('old'), ours);
+    github.rateLimitNext('update', 5);
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(github.calls).toEqual(['list', 'update']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(github.calls).toEqual(['list', 'update', 'update']);
+    expect(github.comments[0]?.body).toBe(body('1'));
+  });
+
+  it('holds the next update for the longer of the pause and the update interval', async () => {
+    vi.useFakeTimers();
+    const { github, publisher } = setup({ minIntervalMs: 10_000 });
+    github.addComment(body('old'), ours);
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(0);
+    github.rateLimitNext('update', 2);
+    await vi.advanceTimersByTimeAsync(10_000);
+    publisher.update(body('2'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(github.calls).toEqual(['list', 'update', 'update']);
+    // Paused for 2 s, but the interval since that refused write is 10 s.
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(github.calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(github.calls).toHaveLength(4);
+    expect(github.comments[0]?.body).toBe(body('2'));
+  });
+
+  it('the final flush waits out a pause that ends in time and writes the final body', async () => {
+    vi.useFakeTimers();
+    const { github, publisher, warnings } = setup({ minIntervalMs: 0 });
+    github.rateLimitNext('create', 5);
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    let result: { id?: number } | undefined;
+    void publisher.flush(body('final'), { timeoutMs: 10_000 }).then((r) => {
+      result = r;
+    });
+    await vi.advanceTimersByTimeAsync(3_999);
+    expect(github.calls).toEqual(['list', 'create']);
+    expect(result).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(github.calls).toEqual(['list', 'create', 'list', 'create']);
+    expect((github.callTimes[2] ?? 0) - (github.callTimes[1] ?? 0)).toBe(5_000);
+    expect(result?.id).toBe(github.comments[0]?.id);
+    expect(github.comments.map((comment) => comment.body)).toEqual([body('final')]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('the final flush gives up at once with one warning when the pause outlasts its time', async () => {
+    vi.useFakeTimers();
+    const { github, publisher, warnings } = setup({ minIntervalMs: 0, flushTimeoutMs: 30_000 });
+    github.addComment(body('old'), ours);
+    github.rateLimitNext('update', 120);
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(0);
+    publisher.update(body('2'));
+    const started = Date.now();
+    const result = await publisher.flush(body('final'));
+    expect(Date.now() - started).toBe(0);
+    expect(result).toEqual({ id: github.comments[0]?.id, url: github.comments[0]?.html_url });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/out of date: GitHub rate-limited .*secondary rate limit: retry after 120 s/);
+    expect(warnings[0]).toContain('at most 30 s');
+    expect(warnings[0]).not.toContain('pull-requests: write');
+    // Nothing is written later either: the step is over.
+    await vi.advanceTimersByTimeAsync(300_000);
+    expect(github.calls).toEqual(['list', 'update']);
+    expect(github.comments[0]?.body).toBe(body('old'));
+  });
+
+  it('a final write refused by a rate limit is sent again after the pause, if time allows', async () => {
+    vi.useFakeTimers();
+    const { github, publisher, warnings } = setup({ minIntervalMs: 0 });
+    github.addComment(body('old'), ours);
+    github.rateLimitNext('update', 2);
+    const flushing = publisher.flush(body('final'), { timeoutMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    await flushing;
+    expect(github.calls).toEqual(['list', 'update', 'update']);
+    expect((github.callTimes[2] ?? 0) - (github.callTimes[1] ?? 0)).toBe(2_000);
+    expect(github.comments[0]?.body).toBe(body('final'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('gives up after a few refused final writes, with one warning', async () => {
+    vi.useFakeTimers();
+    const { github, publisher, warnings } = setup({ minIntervalMs: 0 });
+    github.addComment(body('old'), ours);
+    github.rateLimitNext('update', 1, 5);
+    const flushing = publisher.flush(body('final'), { timeoutMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    await flushing;
+    expect(github.calls).toEqual(['list', 'update', 'update', 'update']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/out of date: GitHub rate-limited/);
+  });
+
+  it('a 403 that says "rate limit" without a notice is a one-minute pause, not a missing permission', async () => {
+    vi.useFakeTimers();
+    const { github, publisher, warnings } = setup({ minIntervalMs: 0 });
+    github.failNext({
+      operation: 'create',
+      status: 403,
+      message: 'API rate limit exceeded for installation ID 1.',
+      headers: { 'x-ratelimit-remaining': '0' },
+    });
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(github.calls).toEqual(['list', 'create']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(github.calls).toEqual(['list', 'create', 'list', 'create']);
+    await publisher.flush(body('2'));
+    expect(github.comments.map((comment) => comment.body)).toEqual([body('2')]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('asks GET /user again after a rate limit instead of taking the refusal as the answer', async () => {
+    vi.useFakeTimers();
+    const { github, publisher } = setup({ minIntervalMs: 0 });
+    github.tokenUser = { login: 'release-bot-user', type: 'User' };
+    github.author = { login: 'release-bot-user', type: 'User' };
+    const earlier = github.addComment(body('earlier run'), { login: 'release-bot-user', type: 'User' });
+    github.failNextUser = true;
+    publisher.update(body('1'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    await publisher.flush(body('2'));
+    // Had the login been forgotten, the person-typed earlier comment would not count as ours.
+    expect(github.comments).toEqual([earlier]);
+    expect(earlier.body).toBe(body('2'));
   });
 });
 

@@ -1,6 +1,7 @@
 // A small in-memory stand-in for the octokit methods the comment publisher uses:
 // rest.issues.listComments / createComment / updateComment and request() for Link-header next pages.
-import type { GitHubClient } from '../../src/report/comment.ts';
+// Rate limits reach the publisher through `watchRateLimits`, as the throttling plugin reports them.
+import type { GitHubClient, RateLimitNotice, RateLimitWatcher } from '../../src/github/rate-limits.ts';
 
 export interface FakeComment {
   id: number;
@@ -18,6 +19,8 @@ interface Failure {
   headers?: Record<string, string>;
   /** The server performs the operation but the answer is an error (lost response). */
   applyAnyway?: boolean;
+  /** A rate limit, reported as @octokit/plugin-throttling reports it before the error is thrown. */
+  rateLimit?: Omit<RateLimitNotice, 'request'>;
 }
 
 interface RequestParams {
@@ -41,10 +44,33 @@ export class FakeGitHub {
   author: FakeComment['user'] = { login: 'github-actions[bot]', type: 'Bot' };
   /** What GET /user answers; undefined: 403, as for a GITHUB_TOKEN. */
   tokenUser: { login: string; type: 'User' } | undefined;
+  /** Answer the next GET /user with a secondary rate limit (60 s). */
+  failNextUser = false;
   /** Milliseconds each request takes; `Infinity` never answers (until aborted). */
   latencyMs = 0;
+  /** Times (Date.now()) of every request, in order, parallel to `calls`. */
+  callTimes: number[] = [];
   private failures: Failure[] = [];
   private nextId = 1000;
+  private onLimited: ((notice: RateLimitNotice) => void) | undefined;
+
+  /** Pass as the publisher's `watchRateLimits`. */
+  readonly watchRateLimits: RateLimitWatcher = (_octokit, onLimited) => {
+    this.onLimited = onLimited;
+  };
+
+  /** Makes the next `count` requests of `operation` fail with GitHub's secondary rate limit. */
+  rateLimitNext(operation: Operation, retryAfterSeconds: number, count = 1): void {
+    for (let i = 0; i < count; i++) {
+      this.failNext({
+        operation,
+        status: 403,
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        headers: { 'retry-after': String(retryAfterSeconds) },
+        rateLimit: { kind: 'secondary', retryAfterSeconds },
+      });
+    }
+  }
 
   /** Makes the next request of `operation` fail with an HTTP error. */
   failNext(failure: Failure): void {
@@ -64,12 +90,14 @@ export class FakeGitHub {
     perform: () => T,
   ): Promise<{ data: T }> {
     this.calls.push(operation);
+    this.callTimes.push(Date.now());
     if (params.body !== undefined) this.writes.push(params.body);
     await this.wait(params.request?.signal);
     const index = this.failures.findIndex((failure) => failure.operation === operation);
     const failure = index >= 0 ? this.failures.splice(index, 1)[0] : undefined;
     if (failure) {
       if (failure.applyAnyway) perform();
+      if (failure.rateLimit) this.onLimited?.({ ...failure.rateLimit, request: operation });
       throw Object.assign(new Error(failure.message), {
         name: 'HttpError',
         status: failure.status,
@@ -130,6 +158,14 @@ export class FakeGitHub {
     };
     // As for a GITHUB_TOKEN: GET /user is refused (a personal token would answer with its user).
     const getAuthenticated = async () => {
+      if (this.failNextUser) {
+        this.failNextUser = false;
+        this.onLimited?.({ kind: 'secondary', retryAfterSeconds: 60, request: 'GET /user' });
+        throw Object.assign(new Error('You have exceeded a secondary rate limit.'), {
+          status: 403,
+          response: { status: 403, headers: { 'retry-after': '60' } },
+        });
+      }
       if (this.tokenUser) return { data: this.tokenUser, status: 200, headers: {} };
       throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
     };

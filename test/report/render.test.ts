@@ -9,6 +9,7 @@ import {
   renderSummary,
   renderValidationErrorsBody,
 } from '../../src/report/render.ts';
+import type { SizeReport } from '../../src/report/sizes.ts';
 import type { JobState, PlannedJob } from '../../src/types.ts';
 import {
   ctx,
@@ -323,8 +324,9 @@ describe('renderPlanSummary', () => {
         },
       },
     ];
-    const summary = renderPlanSummary(plan, ctx);
+    const summary = renderPlanSummary(plan, ctx, new Set());
     expect(summary).toContain('2 jobs planned');
+    expect(summary).not.toContain('Not the final name');
     expect(tables(summary)[0]).toHaveLength(4);
     expect(summary).toContain(
       '| [jetson_nano](https://github.com/acme/models/blob/abc1234def5678abc1234def5678abc1234def56/neo.yml#L7) | compilation | jetson_nano | us-east-1 | neo-abc1234-jetson-nano |',
@@ -336,6 +338,31 @@ describe('renderPlanSummary', () => {
     expect(structure).not.toContain('<img');
     expect(structure).not.toMatch(/@octocat/);
     for (const row of tables(summary)[0] ?? []) expect(pipeCount(row)).toBe(6);
+  });
+
+  it('marks names that a dry run cannot know (the model is in S3) and says why', () => {
+    const plan = [
+      {
+        target: 'pi',
+        kind: 'compilation',
+        region: 'us-east-1',
+        jobName: 'neo-pi-0000',
+        device: 'rasp4b',
+        request: { CompilationJobName: 'neo-pi-0000' },
+      },
+      {
+        target: 'local',
+        kind: 'compilation',
+        region: 'us-east-1',
+        jobName: 'neo-local-1111',
+        device: 'rasp4b',
+        request: { CompilationJobName: 'neo-local-1111' },
+      },
+    ] as PlannedJob[];
+    const summary = renderPlanSummary(plan, ctx, new Set(['pi']));
+    expect(summary).toContain('| neo-pi-0000 * |');
+    expect(summary).toContain('| neo-local-1111 |');
+    expect(summary).toContain('Not the final name: its hash covers the model in S3');
   });
 });
 
@@ -431,5 +458,57 @@ describe('rendering arbitrary text', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('sizes in the reports', () => {
+  const sizes: SizeReport = {
+    baselineLabel: 'main @ 3f2c9d1',
+    rows: new Map([
+      [
+        'jetson',
+        {
+          target: 'jetson',
+          size: 21_900_000,
+          baselineSize: 17_800_000,
+          compileSeconds: 70,
+          baselineCompileSeconds: 58,
+          presence: 'same',
+          overBudget: 'grew 23% > max-growth 10%',
+        },
+      ],
+      ['pi', { target: 'pi', size: 3_000_000, presence: 'new' }],
+      ['retired', { target: 'retired', baselineSize: 1_000_000, presence: 'gone' }],
+    ]),
+  };
+  const jobs = [
+    job({ target: 'jetson', status: 'COMPLETED', createdAt: NOW - 70_000, endedAt: NOW }),
+    job({ target: 'pi', status: 'COMPLETED', createdAt: NOW - 10_000, endedAt: NOW }),
+  ];
+
+  it('shows size then -> now with the change, new and gone targets, budgets, and the baseline', () => {
+    const body = renderCommentBody(jobs, { ...ctx, sizes }, { final: true });
+    // `@` is defused against mentions (a zero-width joiner after it).
+    expect(body).toMatch(/<sub>Sizes vs main @\u200d? 3f2c9d1 · gone since then: retired<\/sub>/);
+    expect(body).toContain(
+      '⚠️ 17.8 MB → 21.9 MB<br>+4.1 MB (+23%)<br>over budget: grew 23% &gt; max-growth 10%',
+    );
+    expect(body).toContain('3 MB<br>new');
+    expect(body).toContain('1m 10s (+12s)');
+    const [header] = tables(body)[0] ?? [];
+    expect(header).toContain('| Size |');
+    const log = renderLogTable(jobs, NOW, sizes);
+    expect(log).toContain('OVER BUDGET 17.8 MB → 21.9 MB +4.1 MB (+23%)');
+  });
+
+  it('says why there is no comparison, quietly, and shows sizes alone', () => {
+    const alone: SizeReport = {
+      note: 'no history for main yet',
+      rows: new Map([['jetson', { target: 'jetson', size: 21_900_000, presence: 'same' }]]),
+    };
+    const summary = renderSummary(jobs, { ...ctx, sizes: alone });
+    expect(summary).toContain('<sub>Sizes: no history for main yet</sub>');
+    expect(summary).toContain('| 21.9 MB |');
+    expect(renderSummary(jobs, ctx)).not.toContain('| Size |');
   });
 });

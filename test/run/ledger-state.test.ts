@@ -10,7 +10,6 @@ import { classifyAwsError } from '../../src/aws/sagemaker.ts';
 import { failureSummary, jobsOutput, roleDurationAdvice } from '../../src/report/outputs.ts';
 import { stopLeftoverJobs } from '../../src/run/cleanup.ts';
 import { signalUntil } from '../../src/run/clock.ts';
-import { inertText } from '../../src/run/log-text.ts';
 import type { JobState } from '../../src/types.ts';
 import { FakeClock, FakeSageMaker, serviceError } from './fakes.ts';
 
@@ -182,11 +181,5 @@ describe('step outputs', () => {
     expect(text.match(/^jobs<</gm)).toHaveLength(1);
     expect(text).toContain('\n[1,2]\n');
     expect(text.match(/^status<</gm)).toHaveLength(1);
-  });
-});
-
-describe('inertText', () => {
-  it('keeps service text on one line so it can never start a workflow command', () => {
-    expect(inertText('bad\n::set-output name=x::y\r\n%')).toBe('bad%0A::set-output name=x::y%0D%0A%25');
   });
 });

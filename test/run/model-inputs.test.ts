@@ -1,8 +1,19 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { contentAddressedUri, packDirectory } from '../../src/run/model-inputs.ts';
+import type { ObjectStorage } from '../../src/aws/s3.ts';
+import { localModelKey } from '../../src/plan/plan.ts';
+import {
+  contentAddressedUri,
+  type ModelInputRef,
+  packDirectory,
+  prepareModelInputs,
+} from '../../src/run/model-inputs.ts';
+import type { S3Location } from '../../src/s3-uri.ts';
 
 function modelDir(weights: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'model-'));
@@ -41,5 +52,108 @@ describe('contentAddressedUri', () => {
     expect(contentAddressedUri('s3://b/uploads/', 'models/resnet50/', 'ab12')).toBe(
       's3://b/uploads/ab12/resnet50.tar.gz',
     );
+  });
+});
+
+describe('prepareModelInputs with one path in several regions', () => {
+  /** Records uploads; an object counts as present once uploaded. */
+  function fakeStorage() {
+    const objects = new Map<string, Buffer>();
+    const uploads: string[] = [];
+    const storage = {
+      async head({ bucket, key }: S3Location) {
+        return objects.has(`${bucket}/${key}`)
+          ? { ok: true as const, head: { etag: '"e"' } }
+          : { ok: false as const, reason: 'missing' as const, message: 'missing' };
+      },
+      async upload({ bucket, key }: S3Location, body: Readable | Buffer) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body as Readable) chunks.push(chunk as Buffer);
+        objects.set(`${bucket}/${key}`, Buffer.concat(chunks));
+        uploads.push(`s3://${bucket}/${key}`);
+        return {};
+      },
+    } as unknown as ObjectStorage;
+    return { storage, objects, uploads };
+  }
+  const refs = (localPath: string): ModelInputRef[] => [
+    {
+      kind: 'path',
+      path: localPath,
+      uploadTo: 's3://models-us-west-2/in/',
+      positions: [{ line: 4, col: 9 }],
+      targets: ['a'],
+    },
+    {
+      kind: 'path',
+      path: localPath,
+      uploadTo: 's3://models-eu-west-1/in/',
+      positions: [{ line: 4, col: 9 }],
+      targets: ['b', 'c'],
+    },
+  ];
+
+  it('uploads the same bytes once per upload-to, under the same content address, and skips them next time', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'ws-'));
+    const model = gzipSync(Buffer.from('weights'));
+    writeFileSync(path.join(workspace, 'model.tar.gz'), model);
+    const sha256 = createHash('sha256').update(model).digest('hex');
+    const { storage, objects, uploads } = fakeStorage();
+    const options = { workspace, configFile: 'neo.yml', offline: false };
+
+    const first = await prepareModelInputs(refs('model.tar.gz'), storage, options);
+    expect(first.errors).toEqual([]);
+    const west = `s3://models-us-west-2/in/${sha256}/model.tar.gz`;
+    const eu = `s3://models-eu-west-1/in/${sha256}/model.tar.gz`;
+    expect(first.inputUris).toEqual({
+      [localModelKey('model.tar.gz', 's3://models-us-west-2/in/')]: west,
+      [localModelKey('model.tar.gz', 's3://models-eu-west-1/in/')]: eu,
+    });
+    expect(first.identity).toEqual({ [west]: `sha256:${sha256}`, [eu]: `sha256:${sha256}` });
+    expect(uploads.sort()).toEqual([eu, west]);
+    for (const bytes of objects.values()) expect(bytes.equals(model)).toBe(true);
+
+    const second = await prepareModelInputs(refs('model.tar.gz'), storage, options);
+    expect(second.uploads.map((upload) => upload.skipped)).toEqual([true, true]);
+    expect(uploads).toHaveLength(2);
+  });
+
+  it('reports a problem of the path once, naming the targets of every upload-to', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'ws-'));
+    const { storage, uploads } = fakeStorage();
+    const result = await prepareModelInputs(refs('missing.tar.gz'), storage, {
+      workspace,
+      configFile: 'neo.yml',
+      offline: false,
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        line: 4,
+        col: 9,
+        title: 'Model path not found',
+        message: expect.stringMatching(/\(used by a, b, c\)$/),
+      }),
+    ]);
+    expect(uploads).toEqual([]);
+  });
+
+  it('says an upload was cancelled when the run was', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'ws-'));
+    writeFileSync(path.join(workspace, 'model.tar.gz'), gzipSync(Buffer.from('weights')));
+    const cancel = new AbortController();
+    const storage = {
+      head: async () => ({ ok: false, reason: 'missing', message: 'missing' }),
+      upload: async () => {
+        cancel.abort();
+        throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+      },
+    } as unknown as ObjectStorage;
+    const result = await prepareModelInputs(refs('model.tar.gz').slice(0, 1), storage, {
+      workspace,
+      configFile: 'neo.yml',
+      offline: false,
+      signal: cancel.signal,
+    });
+    expect(result.errors).toEqual([expect.objectContaining({ title: 'Upload cancelled' })]);
   });
 });
