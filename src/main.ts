@@ -5,7 +5,13 @@ import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { readBudgets } from './action/budgets.ts';
-import { annotationMessage, errorAnnotation, inertText, writeUntrustedBlock } from './action/commands.ts';
+import {
+  annotationMessage,
+  errorAnnotation,
+  inertText,
+  warningAnnotation,
+  writeUntrustedBlock,
+} from './action/commands.ts';
 import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
 import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
 import { createStepOutputs, type StepOutputs } from './action/outputs-file.ts';
@@ -19,7 +25,7 @@ import {
   createCommentPublisher,
   type PublishedComment,
 } from './github/comment-publisher.ts';
-import { findArtifactCollisions, planJobs, selectTargets } from './plan/plan.ts';
+import { findArtifactCollisions, planJobs, provisionalJobNames, selectTargets } from './plan/plan.ts';
 import {
   buildOutputs,
   type FailureDetails,
@@ -40,6 +46,7 @@ import { createArtifactDownloader, prepareDownloadDir } from './run/download.ts'
 import { type LedgerEntry, ownerOf, savedJobOf } from './run/ledger.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
+import { measureAndCompareSizes, type SizeStageResult } from './run/sizes-stage.ts';
 import type { ConfigError, JobState } from './types.ts';
 
 export async function runMain(signal: AbortSignal): Promise<void> {
@@ -77,7 +84,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
 
   const configFile = await readConfigFile(ctx.workspace, inputs.config);
   if ('error' in configFile) return failBeforeAnyJob(outputs, configFile.error);
-  const { config, errors } = readNeoConfig(configFile.bytes, inputs.config, ctx);
+  const { config, errors, warnings } = readNeoConfig(configFile.bytes, inputs.config, ctx);
+  // Warnings (e.g. a framework version Neo does not list yet) never stop the run.
+  for (const warning of warnings) process.stdout.write(`${warningAnnotation(warning)}\n`);
   if (!config || errors.length > 0) return failOnConfigErrors(outputs, errors, report, publisher);
 
   const selection = selectTargets(config, inputs.targets);
@@ -107,7 +116,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     inputIdentity: prepared.identity,
     inputUris: prepared.inputUris,
   });
-  const collisions = findArtifactCollisions(planned.jobs, inputs.config);
+  const collisions = findArtifactCollisions(planned.jobs, inputs.config, config);
   const planErrors = [...planned.errors, ...collisions];
   if (planErrors.length > 0) return failOnConfigErrors(outputs, planErrors, report, publisher);
   const plan = planned.jobs;
@@ -120,7 +129,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     );
     outputs.set(planOutputs(plan));
     outputs.commit();
-    const body = renderPlanSummary(plan, report);
+    const body = renderPlanSummary(plan, report, provisionalJobNames(plan, prepared.identity));
     await writeSummary(body);
     // Replaces an earlier "neo.yml is invalid" comment of this workflow: the config is valid now.
     if (publisher) setCommentOutputs(outputs, await publisher.flush(withMarker(body, ctx, inputs)));
@@ -185,6 +194,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const { jobs, outcome } = result;
   // Jobs left running on purpose (`wait: false`) must survive the post step.
   if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
+  const extraFailures: string[] = [];
   const downloadErrors: string[] = [];
   // On cancel there is no time for downloads: the runner kills the process ~10 s after SIGINT.
   if (downloader && inputs.download && outcome !== 'cancelled') {
@@ -198,15 +208,42 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     }
     outputs.set({ 'download-dir': inputs.download });
   }
+  if (downloadErrors.length > 0) extraFailures.push(`Artifact download failed: ${downloadErrors.join('; ')}`);
+  // Sizes, the PR's baseline, budgets and this run's manifest: not after a cancel (no time) or lost credentials.
+  let sizes: SizeStageResult | undefined;
+  if (outcome !== 'cancelled' && result.fatal === undefined) {
+    sizes = await measureAndCompareSizes(jobs, config.targets, storage ?? createObjectStorage(ctx.region), {
+      sha: ctx.sha,
+      refName: ctx.refName,
+      eventName: ctx.eventName,
+      base: ctx.pullRequest === undefined ? undefined : (ctx.base ?? {}),
+      now: Date.now(),
+    });
+    for (const warning of sizes.warnings) core.warning(annotationMessage(warning));
+    for (const job of jobs) job.artifactSize = sizes.sizes.get(job.target) ?? job.artifactSize;
+    if (sizes.overBudget.length > 0) {
+      const reasons = sizes.overBudget.map(
+        (target) => `${target} (${sizes?.report.rows.get(target)?.overBudget})`,
+      );
+      extraFailures.push(`Over the size budget: ${reasons.join(', ')}`);
+    }
+  }
+  const showSizes =
+    sizes !== undefined &&
+    (sizes.sizes.size > 0 || sizes.report.baselineLabel !== undefined || sizes.report.note !== undefined);
   const finalCommentBy =
     cancelledAt !== undefined ? cancelledAt + budgets.cancelWindowMs : Date.now() + budgets.finalCommentMs;
   await reportResults(
     outputs,
     result.jobs,
     outcome,
-    { ...report, now: Date.now() },
+    { ...report, now: Date.now(), sizes: showSizes ? sizes?.report : undefined },
     {
       publisher,
+      extraFailures,
+      extraOutputs: sizes
+        ? { 'over-budget': JSON.stringify(sizes.overBudget), baseline: sizes.baseline }
+        : {},
       history,
       jobsFile,
       finalCommentBy,
@@ -218,11 +255,6 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       },
     },
   );
-  if (downloadErrors.length > 0) {
-    outputs.set({ status: 'failed' });
-    outputs.commit();
-    core.setFailed(annotationMessage(`Artifact download failed: ${downloadErrors.join('; ')}`));
-  }
   core.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 
@@ -303,6 +335,9 @@ interface ReportOptions {
   /** Epoch ms by which the final comment must be written (the runner's kill after a cancel). */
   finalCommentBy: number;
   failure: FailureDetails;
+  /** Why the step fails although every job completed (downloads, budgets): `status` is `failed` then. */
+  extraFailures: string[];
+  extraOutputs: Record<string, string>;
 }
 
 async function reportResults(
@@ -314,8 +349,12 @@ async function reportResults(
 ): Promise<void> {
   // Outputs first: they must exist even if the summary or the comment fails.
   outputs.set(buildOutputs(jobs, outcome, report.now, options.jobsFile));
+  outputs.set(options.extraOutputs);
+  if (options.extraFailures.length > 0) outputs.set({ status: 'failed' });
   outputs.commit();
-  const failure = failureSummary(jobs, outcome, options.failure);
+  const failure = [failureSummary(jobs, outcome, options.failure), ...options.extraFailures]
+    .filter(Boolean)
+    .join('; ');
   // The step's verdict before the slow parts: a kill during the comment still leaves the reason.
   if (failure) core.setFailed(annotationMessage(failure));
   if (options.jobsFile) {
@@ -331,7 +370,7 @@ async function reportResults(
     if (job.failureReason) core.info(`reason ${inertText(job.failureReason)}`);
     core.endGroup();
   }
-  core.info(renderLogTable(jobs, report.now));
+  core.info(renderLogTable(jobs, report.now, report.sizes));
   await writeSummary(renderSummary(jobs, report), true);
   if (options.publisher) {
     const left = Math.max(0, options.finalCommentBy - Date.now());

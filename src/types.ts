@@ -81,4 +81,6 @@ export interface JobState {
   reused?: boolean;
   /** The artifact downloaded into the workspace (`download` input), verified against its S3 size. */
   artifactFile?: { path: string; sha256: string; size: number };
+  /** Bytes of the artifact in S3 (HeadObject; the sum under the prefix for optimization jobs). */
+  artifactSize?: number;
 }

@@ -110,6 +110,15 @@ const TITLE_MAX = 200;
  * expects, hidden characters shown as escapes, at most 4 KB.
  */
 export function errorAnnotation(error: ConfigError): string {
+  return annotation('error', error);
+}
+
+/** The same as errorAnnotation, as a `::warning`: shown at its line, never failing the step. */
+export function warningAnnotation(warning: ConfigError): string {
+  return annotation('warning', warning);
+}
+
+function annotation(level: 'error' | 'warning', error: ConfigError): string {
   const property = (text: string, max: number) => escapeProperty(showHidden(truncate(text, max), ''));
   const properties = [
     `file=${property(error.file, FILE_MAX)}`,
@@ -117,7 +126,7 @@ export function errorAnnotation(error: ConfigError): string {
     `col=${Math.max(1, Math.trunc(error.col) || 1)}`,
     `title=${property(error.title, TITLE_MAX)}`,
   ].join(',');
-  const head = `::error ${properties}::`;
+  const head = `::${level} ${properties}::`;
   const message = fitBytes(
     showHidden(error.message, '\n'),
     ANNOTATION_MAX_BYTES - Buffer.byteLength(head) - 1,

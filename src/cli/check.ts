@@ -2,7 +2,7 @@
 // neo.yml, select targets, hash local models (no upload, no S3 look-up), plan every request and look for
 // targets that would overwrite each other's artifact.
 import { modelInputs, readNeoConfig } from '../config/index.ts';
-import { findArtifactCollisions, planJobs, selectTargets } from '../plan/plan.ts';
+import { findArtifactCollisions, planJobs, provisionalJobNames, selectTargets } from '../plan/plan.ts';
 import { prepareModelInputs } from '../run/model-inputs.ts';
 import type { ConfigError, PlannedJob, RunContext } from '../types.ts';
 
@@ -27,12 +27,6 @@ export interface CheckResult {
    * the action adds to the name's hash and only a run with credentials reads. Local models are hashed here.
    */
   provisional: Set<string>;
-}
-
-/** The S3 URI or model package ARN a job reads its model from (the key of PlanOptions.inputIdentity). */
-function modelKey(job: PlannedJob): string | undefined {
-  if (job.kind === 'optimization') return job.request.ModelSource?.S3?.S3Uri;
-  return job.request.InputConfig?.S3Uri ?? job.request.ModelPackageVersionArn;
 }
 
 type Diagnostics = { errors: ConfigError[]; warnings?: ConfigError[] };
@@ -74,14 +68,11 @@ export async function checkConfig(options: CheckOptions): Promise<CheckResult> {
   });
   const errors = [...planned.errors, ...findArtifactCollisions(planned.jobs, file, config)];
   if (errors.length > 0) return fail(errors);
-  const provisional = planned.jobs.filter((job) => {
-    const key = modelKey(job);
-    return key !== undefined && !Object.hasOwn(prepared.identity, key);
-  });
+  const provisional = provisionalJobNames(planned.jobs, prepared.identity);
   return {
     errors: [],
     warnings,
     plan: planned.jobs,
-    provisional: new Set(provisional.map((job) => job.target)),
+    provisional,
   };
 }

@@ -360,3 +360,27 @@ export function findArtifactCollisions(
   }
   return errors;
 }
+
+/** The S3 URI or model package ARN a job reads its model from (the key of PlanOptions.inputIdentity). */
+function modelKey(job: PlannedJob): string | undefined {
+  if (job.kind === 'optimization') return job.request.ModelSource?.S3?.S3Uri;
+  return job.request.InputConfig?.S3Uri ?? job.request.ModelPackageVersionArn;
+}
+
+/**
+ * Targets whose job name is provisional: their model is in S3 (or a model package), whose ETag or VersionId goes
+ * into the name's hash and only a run with credentials reads. Local models are hashed offline, so theirs are final.
+ */
+export function provisionalJobNames(
+  plan: readonly PlannedJob[],
+  identity: Readonly<Record<string, string>>,
+): Set<string> {
+  return new Set(
+    plan
+      .filter((job) => {
+        const key = modelKey(job);
+        return key !== undefined && !Object.hasOwn(identity, key);
+      })
+      .map((job) => job.target),
+  );
+}

@@ -44,6 +44,7 @@ export function jobOutputs(jobs: JobState[], now: number): JobOutput[] {
     artifact: job.status === 'COMPLETED' ? (job.artifact ?? null) : null,
     'failure-reason': job.failureReason ?? null,
     'duration-seconds': durationSeconds(job, now),
+    ...(job.artifactSize !== undefined ? { 'artifact-size': job.artifactSize } : {}),
     ...(job.artifactFile
       ? {
           'artifact-file': job.artifactFile.path,
