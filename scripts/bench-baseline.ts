@@ -3,7 +3,7 @@
 // - the BASELINE: what the SageMaker Python SDK's `wait_for_compilation_job` does, target after target:
 //   CreateCompilationJob, then loop { sleep(poll); DescribeCompilationJob } until terminal, then the next one.
 //   Same requests, same poll interval, the real @aws-sdk/client-sagemaker client, real HTTP.
-import { gzipSync } from 'node:zlib';
+
 import {
   CreateCompilationJobCommand,
   type CreateCompilationJobRequest,
@@ -11,6 +11,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { type Emulator, startEmulator } from '../emulator/index.ts';
+import { torchScriptArchive } from '../emulator/model-archives.ts';
 import { mulberry32 } from '../emulator/random.ts';
 
 export const JOB_PREFIX = 'bench';
@@ -64,12 +65,7 @@ export async function startBenchEmulator(durations: JobDuration[], quota: number
   });
   // The action does not HeadObject the model (yet), but a real run needs it: put it where neo.yml points.
   emulator.s3.store.createBucket(MODEL_BUCKET);
-  emulator.s3.store.putObject(
-    MODEL_BUCKET,
-    MODEL_KEY,
-    gzipSync(Buffer.from('bench model weights')),
-    'application/gzip',
-  );
+  emulator.s3.store.putObject(MODEL_BUCKET, MODEL_KEY, torchScriptArchive(), 'application/gzip');
   return emulator;
 }
 

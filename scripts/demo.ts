@@ -2,11 +2,12 @@
 // runner would for a pull request, shows live progress, then prints the outputs, the job summary and the PR
 // comment. Without --config it runs examples/neo.yml, where one target fails on purpose; with --config it runs
 // your file (relative to the directory you ran npm in), with every S3 model it names put in the emulator's S3.
+
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { type Emulator, startEmulator } from '../emulator/index.ts';
+import { torchScriptArchive } from '../emulator/model-archives.ts';
 import { createWorkspace, pullRequestEvent, runAction } from '../emulator/run-action.ts';
 import { parseCommandLine, strayArgumentError, UsageError } from '../src/cli/args.ts';
 import { readGitFacts } from '../src/cli/context.ts';
@@ -175,7 +176,7 @@ function seedModels(
   const { config } = readNeoConfig(text, file, ctx);
   if (!config) return;
   const store = target.s3.store;
-  const model = gzipSync(Buffer.from('model weights (demo)'));
+  const model = torchScriptArchive();
   const ensureBucket = (bucket: string) => {
     if (!store.listBuckets().includes(bucket)) store.createBucket(bucket);
   };

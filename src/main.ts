@@ -45,6 +45,7 @@ import {
 import { createArtifactDownloader, prepareDownloadDir } from './run/download.ts';
 import { type LedgerEntry, ownerOf, savedJobOf } from './run/ledger.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
+import { createModelPreflight } from './run/preflight-stage.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
 import { measureAndCompareSizes, type SizeStageResult } from './run/sizes-stage.ts';
 import type { ConfigError, JobState } from './types.ts';
@@ -94,11 +95,19 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   // Inputs of the selected targets only: upload local models, check S3 models exist and are gzip archives.
   const selected = new Set(selection.selected.map((target) => target.name));
   const storage = inputs.dryRun ? undefined : createObjectStorage(ctx.region);
-  const prepared = await prepareModelInputs(
-    modelInputs(config).filter((input) => input.targets.some((target) => selected.has(target))),
-    storage,
-    { workspace: ctx.workspace, configFile: inputs.config, offline: inputs.dryRun, signal },
+  const selectedInputs = modelInputs(config).filter((input) =>
+    input.targets.some((target) => selected.has(target)),
   );
+  const preflight = inputs.preflight
+    ? createModelPreflight({ targets: selection.selected, file: inputs.config, signal })
+    : undefined;
+  const prepared = await prepareModelInputs(selectedInputs, storage, {
+    workspace: ctx.workspace,
+    configFile: inputs.config,
+    offline: inputs.dryRun,
+    signal,
+    onLocalArchive: preflight?.onLocalArchive,
+  });
   if (signal.aborted) {
     return failBeforeAnyJob(
       outputs,
@@ -106,6 +115,15 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     );
   }
   if (prepared.errors.length > 0) return failOnConfigErrors(outputs, prepared.errors, report, publisher);
+  // The model preflight: S3 archives streamed now (local ones were read while packed); a dry run reads local ones.
+  const checked = await preflight?.finish(selectedInputs, prepared.identity, storage);
+  if (checked) {
+    for (const warning of checked.warnings) process.stdout.write(`${warningAnnotation(warning)}\n`);
+    for (const notice of checked.notices) core.info(`Model preflight: ${inertText(notice)}`);
+    for (const line of checked.lines) core.info(`Model preflight: ${inertText(line)}`);
+    report.preflight = checked.lines;
+    if (checked.errors.length > 0) return failOnConfigErrors(outputs, checked.errors, report, publisher);
+  }
   for (const upload of prepared.uploads) {
     core.info(
       `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${inertText(upload.path)} -> ${inertText(upload.uri)} (${upload.size} bytes)`,

@@ -13,6 +13,8 @@ export interface ActionInputs {
   targets: string;
   dryRun: boolean;
   force: boolean;
+  /** Open each model archive before any job (layout, model format, inputs vs data-input-config). */
+  preflight: boolean;
   /** Minimum milliseconds between two PR comment updates while jobs run. */
   commentIntervalMs: number;
   /** Workspace-relative directory for the compiled artifacts; empty = no download. */
@@ -78,6 +80,7 @@ export function readActionInputs(get: (name: string) => string): ActionInputs {
     targets: get('targets'),
     dryRun: parseBoolean('dry-run', get('dry-run'), false),
     force: parseBoolean('force', get('force'), false),
+    preflight: parseBoolean('preflight', get('preflight'), true),
     commentIntervalMs: duration('comment-interval', '10', { allowZero: true }),
     download: get('download').trim(),
   };

@@ -68,6 +68,11 @@ export interface ObjectStorage {
   ): Promise<{ etag?: string }>;
   /** Bytes first..last (inclusive) of the object. */
   readRange(location: S3Location, first: number, last: number, options?: CallOptions): Promise<Buffer>;
+  /** The object as a stream (never buffered whole), with its size; a 403/404 comes back as a HeadResult error. */
+  openRead(
+    location: S3Location,
+    options?: CallOptions,
+  ): Promise<{ ok: true; body: Readable; size?: number } | Extract<HeadResult, { ok: false }>>;
   /** Objects under a prefix (key order), at most `limit`; a failure comes back as a HeadResult-style error. */
   listPrefix(
     location: S3Location,
@@ -197,6 +202,21 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
         return s3Failure(error, `s3://${bucket}/${key}`, {
           missing: 'is in a bucket that does not exist',
           forbidden: 'cannot be listed (s3:ListBucket is denied)',
+        });
+      }
+    },
+
+    async openRead({ bucket, key }, callOptions) {
+      try {
+        const out = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key }),
+          abortable(callOptions),
+        );
+        return { ok: true, body: out.Body as Readable, size: out.ContentLength };
+      } catch (error) {
+        return s3Failure(error, `s3://${bucket}/${key}`, {
+          missing: 'does not exist',
+          forbidden: 'is not readable (the role needs s3:GetObject)',
         });
       }
     },

@@ -806,6 +806,7 @@ function checkInput(check: TargetCheck, device: string | undefined): Compilation
     framework: (written ?? '') as NonNullable<CompilationTarget['input']>['framework'],
     ...(frameworkVersion !== undefined && { frameworkVersion }),
     ...(dataInputConfig !== undefined && { dataInputConfig }),
+    ...(input?.preflight === false && { preflight: false }),
   };
 }
 

@@ -173,6 +173,11 @@ const inputProperties: Record<string, JsonSchema> = {
     'dataInputConfig',
     'Names and shapes of the model inputs (InputConfig.DataInputConfig): a map or list (sent as JSON) or a JSON string passed as is.',
   ),
+  preflight: {
+    description:
+      'false: do not open this model archive before compiling (the model preflight checks its layout and inputs). Default true.',
+    type: 'boolean',
+  },
 };
 
 function matrixVectors(): Record<string, JsonSchema> {

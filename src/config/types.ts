@@ -93,6 +93,8 @@ export interface CompilationTarget extends TargetCommon {
     frameworkVersion?: string;
     /** The JSON string sent as InputConfig.DataInputConfig. */
     dataInputConfig?: string;
+    /** false: `preflight: false` in neo.yml, the archive is not opened before compiling. */
+    preflight?: boolean;
   };
   modelPackageArn?: string;
   /** Position of the model-package-arn value (the top-level one when inherited). */

@@ -181,10 +181,12 @@ export function judgeArchive(facts: ArchiveFacts, preflightInput: PreflightInput
   const listing = describeListing(facts.entries, facts.entriesOmitted);
   if (facts.readError !== undefined) {
     const notAnArchive = facts.entries.length === 0;
-    // No tar at all (tar's "Unrecognized archive format"), gzipped or not, is certain to fail; a stream cut short is not.
+    // No tar at all (tar's "Unrecognized archive format") and not even gzip is certain to fail. A gzip holding no
+    // tar is almost surely wrong too, but a warning: the action's own gzip check already let it through, and a
+    // false error would block a release. A stream cut short says nothing.
     const notTar = notAnArchive && facts.readError.includes('Unrecognized archive format');
     findings.push({
-      severity: notTar ? 'error' : 'warning',
+      severity: notTar && !facts.gzip ? 'error' : 'warning',
       code: notTar ? 'archive-not-targz' : 'archive-unreadable',
       message: notTar
         ? `The model is not a .tar.gz archive: ${facts.gzip ? 'it is gzip-compressed but holds no tar archive (gzip alone does not pack files)' : 'it is neither gzip-compressed nor a tar archive (the model file uploaded as it is?)'}. Neo needs the model files packed with tar -C <folder with the model files> -czf model.tar.gz .`

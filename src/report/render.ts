@@ -1,5 +1,7 @@
 // Pure renderers: job states, config errors and plans in; PR comment bodies, job summaries and log
 // tables out. All foreign text goes through ./markdown.ts, all URLs through ./links.ts.
+
+import { hintForFailure } from '../preflight/failure-hints.ts';
 import type { ConfigError, JobState, PlannedJob } from '../types.ts';
 import { renderGantt } from './gantt.ts';
 import {
@@ -49,6 +51,8 @@ export interface ReportContext {
   now: number;
   /** Artifact sizes (and the baseline compared with), when known: adds a Size column. */
   sizes?: SizeReport;
+  /** One line per model from the model preflight, e.g. "model.pth: TorchScript, input0 [1,3,224,224] ✓". */
+  preflight?: string[];
 }
 
 export interface CommentRenderOptions {
@@ -210,15 +214,30 @@ function jobsTable(jobs: readonly JobState[], now: number, sizes?: SizeReport): 
       const text = size ? escapeHtmlText(sizeChangeText(size, '\u0000')).replace('\u0000', '<br>') : '—';
       cells.splice(5, 0, size?.overBudget ? `⚠️ ${text}<br>over budget: ${cell(size.overBudget, 120)}` : text);
     }
-    if (withFailure) cells.push(cell(job.failureReason, FAILURE_CELL_CHARS));
+    if (withFailure) {
+      const hint =
+        job.status === 'FAILED' && job.failureReason ? hintForFailure(job.failureReason) : undefined;
+      const reason = cell(job.failureReason, FAILURE_CELL_CHARS);
+      cells.push(hint ? `${reason}<br>💡 ${cell(hint, 200)}` : reason);
+    }
     return tableRow(cells);
   });
   return { header: tableHeader(titles), rows };
 }
 
+/** The model preflight's one line per model, under the title. */
+function preflightLine(ctx: ReportContext): string {
+  const lines = ctx.preflight ?? [];
+  if (lines.length === 0) return '';
+  const shown = lines.slice(0, 10).map((line) => cell(line, 160));
+  const more = lines.length > shown.length ? ` · … ${lines.length - shown.length} more` : '';
+  return `\n\n<sub>Model preflight: ${shown.join(' · ')}${more}</sub>`;
+}
+
 /** The line under the title about sizes: what they are compared with, targets gone since, or why no comparison. */
 function sizesLine(sizes: SizeReport | undefined): string {
-  if (!sizes) return '';
+  // Without history there is nothing to compare with, and nothing to say beyond the Size column.
+  if (!sizes || (sizes.baselineLabel === undefined && sizes.note === undefined)) return '';
   const gone = [...sizes.rows.values()]
     .filter((row) => row.presence === 'gone')
     .map((row) => cell(row.target, 40));
@@ -383,7 +402,7 @@ export function renderCommentBody(
     commentMarker(ctx.workflow, ctx.configPath),
     `### ${title(jobs, final)}`,
     '',
-    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}${sizesLine(ctx.sizes)}`,
+    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}${preflightLine(ctx)}${sizesLine(ctx.sizes)}`,
   ].join('\n');
   const unfinished = jobs.some((job) => !isFinished(displayStatus(job)));
   return fitJobsReport(
@@ -410,7 +429,7 @@ export function renderValidationErrorsBody(errors: ConfigError[], ctx: ReportCon
     commentMarker(ctx.workflow, ctx.configPath),
     `### ${STATUS_EMOJI.failed} SageMaker Neo: ${cell(ctx.configPath, 120)} is invalid`,
     '',
-    `${contextLine(ctx)} · ${plural(errors.length, 'problem')}; no compilation job was started.`,
+    `${contextLine(ctx)} · ${plural(errors.length, 'problem')}; no compilation job was started.${preflightLine(ctx)}`,
   ].join('\n');
   const rows = errors.map((error) => {
     const location = cell(`${error.file}:${error.line}:${error.col}`, 200);
@@ -441,7 +460,7 @@ export function renderSummary(jobs: JobState[], ctx: ReportContext): string {
   const head = [
     `## ${title(jobs, final)}`,
     '',
-    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}${sizesLine(ctx.sizes)}`,
+    `${contextLine(ctx)} · ${countsText(jobs) || 'no targets'}${preflightLine(ctx)}${sizesLine(ctx.sizes)}`,
   ].join('\n');
   const gantt = renderGantt(jobs, ctx.now);
   return fitJobsReport(
@@ -472,7 +491,7 @@ export function renderPlanSummary(
   const head = [
     `## 🧪 SageMaker Neo dry run: ${plural(plan.length, 'job')} planned`,
     '',
-    `${contextLine(ctx)} · nothing was submitted.`,
+    `${contextLine(ctx)} · nothing was submitted.${preflightLine(ctx)}`,
   ].join('\n');
   const rows = plan.map((job) => {
     const target = cell(job.target, TARGET_CHARS);

@@ -50,6 +50,11 @@ export interface PrepareOptions {
   offline: boolean;
   /** The run's signal: a cancel aborts uploads in flight (a multipart upload is aborted in S3 too). */
   signal?: AbortSignal;
+  /**
+   * Called once per local model with its packed archive (a file that exists only during the call) and its
+   * identity, before any upload and in a dry run too: the model preflight reads it there.
+   */
+  onLocalArchive?: (input: ModelInputRef, identity: string, archivePath: string) => Promise<void>;
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
@@ -216,6 +221,7 @@ export async function prepareModelInputs(
     }
     try {
       const { sha256, size } = await sha256OfFile(archive);
+      await options.onLocalArchive?.(input, `sha256:${sha256}`, archive);
       await Promise.all(
         destinations.map((destination) =>
           guarded(destination, () => uploadOnce(destination, archive, sha256, size)),

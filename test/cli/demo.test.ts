@@ -1,11 +1,13 @@
 // `npm run demo -- --config …` as a developer types it: help, usage errors without stack traces, and the demo
 // on a user's own neo.yml. The demo runs dist/ (`npm run build` first, as for the end-to-end tests).
+
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { torchScriptModelFile } from '../../emulator/model-archives.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
@@ -35,7 +37,8 @@ describe('demo', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'neo-demo-'));
     mkdirSync(path.join(dir, 'configs'));
     mkdirSync(path.join(dir, 'models/tiny'), { recursive: true });
-    writeFileSync(path.join(dir, 'models/tiny/weights.bin'), 'tiny weights');
+    // A traced model, so the model preflight passes it.
+    writeFileSync(path.join(dir, 'models/tiny/model.pth'), torchScriptModelFile());
     writeFileSync(
       path.join(dir, 'configs/neo.yml'),
       `version: 1

@@ -1,6 +1,6 @@
 // Shared set-up for the end-to-end tests: an emulator per test and a workspace with a neo.yml.
-import { gzipSync } from 'node:zlib';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator/index.ts';
+import { torchScriptArchive } from '../../emulator/model-archives.ts';
 import { createWorkspace, pullRequestEvent, type RunOptions, runAction } from '../../emulator/run-action.ts';
 
 export const REPOSITORY = 'octo-org/vision-models';
@@ -12,7 +12,8 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     sagemaker: { timing: { startingMs: 40, inProgressMs: 150, stoppingMs: 40 }, ...options.sagemaker },
   });
   emulator.s3.store.createBucket('models');
-  const model = gzipSync(Buffer.from('model weights'));
+  // A real TorchScript archive: the model preflight checks what it reads.
+  const model = torchScriptArchive();
   for (const key of ['resnet50/model.tar.gz', 'resnet50/model-fails-to-load.tar.gz']) {
     emulator.s3.store.putObject('models', key, model, 'application/gzip');
   }

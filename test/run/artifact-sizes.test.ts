@@ -32,6 +32,9 @@ function memoryStorage(denied: string[] = []): ObjectStorage & { objects: Map<st
       objects.set(id(location), body as Buffer);
       return {};
     },
+    async openRead() {
+      throw new Error('not used');
+    },
     async readRange(location, first, last) {
       return (objects.get(id(location)) ?? Buffer.alloc(0)).subarray(first, last + 1);
     },

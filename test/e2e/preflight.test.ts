@@ -1,0 +1,84 @@
+// Issue 13 end to end on dist/: the model preflight stops a state_dict archive at the line of its s3-uri before any
+// job, lets a traced model compile, reads a shared model once, runs in a dry run for local models, and can be off.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/index.ts';
+import { stateDictArchive, torchScriptModelFile } from '../../emulator/model-archives.ts';
+import { createWorkspace, pullRequestEvent, runAction } from '../../emulator/run-action.ts';
+import { prepareRun, REPOSITORY, sagemakerCalls, startTestEmulator, targetsYaml } from './helpers.ts';
+
+let emulator: Emulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+const withModel = (key: string) =>
+  targetsYaml(3).replace('s3://models/resnet50/model.tar.gz', `s3://models/resnet50/${key}`);
+const getObjects = (em: Emulator, key: string) =>
+  em.calls.filter((call) => call.service === 's3' && call.operation === 'GetObject' && call.detail === key);
+
+describe('model preflight', () => {
+  it('stops a state_dict archive at the line of its s3-uri, with the fix, and creates no job', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    em.s3.store.putObject('models', 'resnet50/state-dict.tar.gz', stateDictArchive(), 'application/gzip');
+    const result = await prepareRun(em, withModel('state-dict.tar.gz')).run();
+    expect(result.code).toBe(1);
+    expect(result.outputs.status).toBe('failed');
+    // s3-uri is on line 5 of targetsYaml, its value at column 11.
+    expect(result.stdout).toMatch(
+      /::error file=neo\.yml,line=5,col=11,title=Model preflight failed::.*state_dict.*torch\.jit\.trace/,
+    );
+    expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(0);
+    const comment = em.github.comments[0]?.body ?? '';
+    expect(comment).toContain('is invalid');
+    expect(comment).toContain('Model preflight');
+  });
+
+  it('lets a traced model compile, reading it once for all targets, and shows one line per model', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    const result = await prepareRun(em, targetsYaml(3)).run();
+    expect(result.code).toBe(0);
+    expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(3);
+    // The 2-byte gzip check, then one preflight read for all three targets.
+    expect(getObjects(em, 'resnet50/model.tar.gz')).toHaveLength(2);
+    expect(result.summary).toMatch(/Model preflight: model\.pth: TorchScript/);
+    expect(result.stdout).not.toMatch(/::(error|warning)/);
+  });
+
+  it('preflight: false skips the check (the job is created, and fails in SageMaker as it would)', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    em.s3.store.putObject('models', 'resnet50/state-dict.tar.gz', stateDictArchive(), 'application/gzip');
+    const result = await prepareRun(em, withModel('state-dict.tar.gz')).run({
+      inputs: { preflight: 'false' },
+    });
+    expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(3);
+    // Only the 2-byte gzip check; the archive is never read.
+    expect(getObjects(em, 'resnet50/state-dict.tar.gz')).toHaveLength(1);
+    expect(result.stdout).not.toContain('Model preflight');
+  });
+
+  it('a dry run checks a local model with no credentials and no AWS call', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    const config = targetsYaml(1).replace(
+      '  s3-uri: s3://models/resnet50/model.tar.gz',
+      '  path: models/resnet\n  upload-to: s3://models/uploads/',
+    );
+    const workspace = createWorkspace({ 'neo.yml': config }, pullRequestEvent(REPOSITORY, 7));
+    mkdirSync(path.join(workspace.dir, 'models/resnet'), { recursive: true });
+    writeFileSync(path.join(workspace.dir, 'models/resnet/model.pth'), torchScriptModelFile());
+    const result = await runAction(workspace, {
+      inputs: { 'dry-run': 'true', comment: 'false' },
+      env: { GITHUB_REPOSITORY: REPOSITORY, AWS_REGION: 'us-west-2' },
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('planned');
+    expect(result.summary).toMatch(/Model preflight: model\.pth: TorchScript/);
+    expect(em.calls).toHaveLength(0);
+  });
+});
