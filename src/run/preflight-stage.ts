@@ -13,6 +13,7 @@ import {
 } from '../preflight/index.ts';
 import { parseS3Uri } from '../s3-uri.ts';
 import type { ConfigError } from '../types.ts';
+import { createPreflightFactsStore } from './preflight-facts.ts';
 
 /** S3 models larger than this are not read (a notice says so): 2 GiB, as a default. */
 export const PREFLIGHT_MAX_BYTES = 2 * 1024 ** 3;
@@ -128,9 +129,20 @@ export function createModelPreflight(options: {
   ): Promise<PreflightResult[] | undefined> {
     const location = parseS3Uri(input.s3Uri);
     if (!storage || !location || !id) return undefined;
-    // Known archives cost no read: the facts are keyed by the object's identity (ETag or VersionId).
+    // Known archives cost no read: the facts are keyed by the object's identity (ETag or VersionId), in this
+    // run's cache, else under the history prefix from an earlier run.
+    const history = input.targets.map((name) => byName.get(name)?.history).find((h) => h !== undefined);
+    const store = history ? createPreflightFactsStore(storage, history, options.signal) : undefined;
+    for (const framework of new Set(judgements.map((judged) => judged.framework))) {
+      if (cache.get(id, { framework }) || !store) continue;
+      const known = await store.load(id, framework).catch(() => undefined);
+      if (known) cache.set(id, known);
+    }
     const cached = judgements.map((judged) => cache.get(id, judged));
-    if (cached.every((result) => result !== undefined)) return cached as PreflightResult[];
+    if (cached.every((result) => result !== undefined)) {
+      report.notices.push(`${input.s3Uri}: checked before (same ETag), not read again`);
+      return cached as PreflightResult[];
+    }
     const results: PreflightResult[] = [];
     for (const judged of judgements) {
       try {
@@ -163,6 +175,12 @@ export function createModelPreflight(options: {
           message: `The model was not checked before compiling: ${why}.`,
         });
         return undefined;
+      }
+    }
+    // Keep what was learned for the next run (a failed write only means the next run reads it again).
+    if (store) {
+      for (const [key, facts] of Object.entries(cache.snapshot())) {
+        if (key.endsWith(`\u0000${id}`)) await store.save(id, facts).catch(() => undefined);
       }
     }
     return results;

@@ -49,6 +49,25 @@ describe('model preflight', () => {
     expect(result.stdout).not.toMatch(/::(error|warning)/);
   });
 
+  it('with history: a re-run reuses what the first run learned and reads no model', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    em.s3.store.createBucket('neo-history');
+    const config = targetsYaml(2).replace(
+      'job-prefix: resnet50',
+      'job-prefix: resnet50\nhistory: s3://neo-history/runs/',
+    );
+    const first = await prepareRun(em, config).run();
+    expect(first.code).toBe(0);
+    expect(getObjects(em, 'resnet50/model.tar.gz')).toHaveLength(2);
+    const again = await prepareRun(em, config).run();
+    expect(again.code).toBe(0);
+    // Only the 2-byte gzip check of the second run: the archive itself is not read again.
+    expect(getObjects(em, 'resnet50/model.tar.gz')).toHaveLength(3);
+    expect(again.stdout).toContain('not read again');
+    expect(again.summary).toMatch(/Model preflight: model\.pth: TorchScript/);
+  });
+
   it('preflight: false skips the check (the job is created, and fails in SageMaker as it would)', async () => {
     const em = await startTestEmulator();
     emulator = em;
