@@ -94,7 +94,11 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   if (selection.errors.length > 0) return failOnConfigErrors(outputs, selection.errors, report, publisher);
   // Inputs of the selected targets only: upload local models, check S3 models exist and are gzip archives.
   const selected = new Set(selection.selected.map((target) => target.name));
-  const storage = inputs.dryRun ? undefined : createObjectStorage(ctx.region);
+  const s3Timeouts = {
+    connectionTimeoutMs: budgets.connectionTimeoutMs,
+    requestTimeoutMs: budgets.requestTimeoutMs,
+  };
+  const storage = inputs.dryRun ? undefined : createObjectStorage(ctx.region, s3Timeouts);
   const selectedInputs = modelInputs(config).filter((input) =>
     input.targets.some((target) => selected.has(target)),
   );
@@ -121,6 +125,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     for (const warning of checked.warnings) process.stdout.write(`${warningAnnotation(warning)}\n`);
     for (const notice of checked.notices) core.info(`Model preflight: ${inertText(notice)}`);
     for (const line of checked.lines) core.info(`Model preflight: ${inertText(line)}`);
+    if (signal.aborted) return failBeforeAnyJob(outputs, 'Cancelled before any job was created.');
     report.preflight = checked.lines;
     if (checked.errors.length > 0) return failOnConfigErrors(outputs, checked.errors, report, publisher);
   }
@@ -156,9 +161,14 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   }
 
   const downloader = downloadDir
-    ? createArtifactDownloader(storage ?? createObjectStorage(ctx.region), ctx.workspace, downloadDir, {
-        signal,
-      })
+    ? createArtifactDownloader(
+        storage ?? createObjectStorage(ctx.region, s3Timeouts),
+        ctx.workspace,
+        downloadDir,
+        {
+          signal,
+        },
+      )
     : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
@@ -210,6 +220,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     },
   );
   const { jobs, outcome } = result;
+  // Outputs now, on every path: downloads and sizes below talk to S3, which may be slow.
+  outputs.set(buildOutputs(jobs, outcome, Date.now(), jobsFile));
+  outputs.commit();
   // Jobs left running on purpose (`wait: false`) must survive the post step.
   if (outcome === 'submitted' || outcome === 'finished') core.saveState(POST_MODE_KEY, 'leave');
   const extraFailures: string[] = [];
@@ -227,16 +240,25 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     outputs.set({ 'download-dir': inputs.download });
   }
   if (downloadErrors.length > 0) extraFailures.push(`Artifact download failed: ${downloadErrors.join('; ')}`);
-  // Sizes, the PR's baseline, budgets and this run's manifest: not after a cancel (no time) or lost credentials.
+  // Sizes, the PR's baseline, budgets and this run's manifest: only when every job ended (not after a timeout,
+  // a cancel or lost credentials), within their own time limit.
   let sizes: SizeStageResult | undefined;
-  if (outcome !== 'cancelled' && result.fatal === undefined) {
-    sizes = await measureAndCompareSizes(jobs, config.targets, storage ?? createObjectStorage(ctx.region), {
-      sha: ctx.sha,
-      refName: ctx.refName,
-      eventName: ctx.eventName,
-      base: ctx.pullRequest === undefined ? undefined : (ctx.base ?? {}),
-      now: Date.now(),
-    });
+  if (outcome === 'finished' && result.fatal === undefined && !signal.aborted) {
+    const sizesSignal = AbortSignal.any([signal, AbortSignal.timeout(budgets.sizesMs)]);
+    sizes = await measureAndCompareSizes(
+      jobs,
+      config.targets,
+      storage ?? createObjectStorage(ctx.region, s3Timeouts),
+      {
+        sha: ctx.sha,
+        refName: ctx.refName,
+        eventName: ctx.eventName,
+        base: ctx.pullRequest === undefined ? undefined : (ctx.base ?? {}),
+        now: Date.now(),
+        signal: sizesSignal,
+        record: true,
+      },
+    );
     for (const warning of sizes.warnings) core.warning(annotationMessage(warning));
     for (const job of jobs) job.artifactSize = sizes.sizes.get(job.target) ?? job.artifactSize;
     if (sizes.overBudget.length > 0) {
@@ -401,7 +423,7 @@ async function reportResults(
   }
 }
 
-const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]' };
+const NO_JOB_OUTPUTS = { status: 'failed', artifacts: '{}', jobs: '[]', 'over-budget': '[]', baseline: '' };
 
 /** A failure before any job exists: the outputs still say so, for `if:` conditions in later steps. */
 function failBeforeAnyJob(outputs: StepOutputs, message: string): void {

@@ -14,6 +14,8 @@ export interface Budgets {
   cancelWindowMs: number;
   /** The final PR comment after a normal end or a timeout. */
   finalCommentMs: number;
+  /** Artifact sizes, the PR's baseline and this run's manifests (S3), after every job ended. */
+  sizesMs: number;
   /** The whole post step. */
   postStepMs: number;
 }
@@ -25,6 +27,7 @@ export const BUDGETS: Budgets = {
   stopAfterCancelMs: 6_000,
   cancelWindowMs: 9_000,
   finalCommentMs: 5_000,
+  sizesMs: 15_000,
   postStepMs: 45_000,
 };
 

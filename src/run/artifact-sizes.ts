@@ -1,7 +1,7 @@
 // After the jobs end: each completed artifact's size, the run manifest written under `history:`, and the baseline
 // manifest a pull request compares with. Talks to S3 only through the ObjectStorage port; failures are warnings.
 import pLimit from 'p-limit';
-import type { ObjectStorage } from '../aws/s3.ts';
+import type { CallOptions, ObjectStorage } from '../aws/s3.ts';
 import { parseS3Uri } from '../s3-uri.ts';
 import type { JobState } from '../types.ts';
 import {
@@ -25,6 +25,7 @@ export async function measureArtifactSizes(
   jobs: readonly JobState[],
   storage: ObjectStorage,
   parallelism = 8,
+  call: CallOptions = {},
 ): Promise<Map<string, SizeResult>> {
   const limit = pLimit(parallelism);
   const sizes = new Map<string, SizeResult>();
@@ -33,24 +34,24 @@ export async function measureArtifactSizes(
       .filter((job) => job.status === 'COMPLETED' && job.artifact)
       .map((job) =>
         limit(async () => {
-          sizes.set(job.target, await artifactSize(job, storage));
+          sizes.set(job.target, await artifactSize(job, storage, call));
         }),
       ),
   );
   return sizes;
 }
 
-async function artifactSize(job: JobState, storage: ObjectStorage): Promise<SizeResult> {
+async function artifactSize(job: JobState, storage: ObjectStorage, call: CallOptions): Promise<SizeResult> {
   const location = parseS3Uri(job.artifact ?? '');
   if (!location) return { error: `${job.artifact} is not an S3 URI` };
   if (job.kind === 'optimization') {
     const prefix =
       location.key === '' || location.key.endsWith('/') ? location : { ...location, key: `${location.key}/` };
-    const listed = await storage.listPrefix(prefix, MAX_PREFIX_OBJECTS);
+    const listed = await storage.listPrefix(prefix, MAX_PREFIX_OBJECTS, call);
     if (!listed.ok) return { error: listed.message };
     return { size: listed.objects.reduce((sum, object) => sum + (object.size ?? 0), 0) };
   }
-  const head = await storage.head(location);
+  const head = await storage.head(location, call);
   if (!head.ok) return { error: head.message };
   if (head.head.size === undefined) return { error: `S3 gave no size for ${job.artifact}` };
   return { size: head.head.size };
@@ -71,6 +72,7 @@ export async function writeRunManifest(
   storage: ObjectStorage,
   uris: readonly string[],
   manifest: RunManifest,
+  call: CallOptions = {},
 ): Promise<string[]> {
   const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const warnings: string[] = [];
@@ -78,7 +80,7 @@ export async function writeRunManifest(
     const location = parseS3Uri(uri);
     if (!location) continue;
     try {
-      await storage.upload(location, body, 'application/json');
+      await storage.upload(location, body, 'application/json', call);
     } catch (error) {
       warnings.push(
         `Could not write the run manifest ${uri}: ${error instanceof Error ? error.message : String(error)}`,
@@ -105,6 +107,7 @@ export async function readBaselineManifest(
   storage: ObjectStorage,
   historyUri: string,
   base: { sha?: string; ref?: string },
+  call: CallOptions = {},
 ): Promise<BaselineLookup> {
   const location = parseS3Uri(historyUri);
   const notes: string[] = [];
@@ -116,7 +119,7 @@ export async function readBaselineManifest(
   for (const candidate of candidates) {
     const uri = `s3://${location.bucket}/${candidate.key}`;
     const object = { bucket: location.bucket, key: candidate.key };
-    const head = await storage.head(object);
+    const head = await storage.head(object, call);
     if (!head.ok) {
       notes.push(head.reason === 'error' ? head.message : `no manifest at ${uri}`);
       continue;
@@ -128,7 +131,7 @@ export async function readBaselineManifest(
     }
     let text: string;
     try {
-      text = (await storage.readRange(object, 0, size - 1)).toString('utf8');
+      text = (await storage.readRange(object, 0, size - 1, call)).toString('utf8');
     } catch (error) {
       notes.push(`could not read ${uri}: ${error instanceof Error ? error.message : String(error)}`);
       continue;

@@ -131,6 +131,8 @@ export class Ledger {
     entry.attempt = attempt;
     entry.state.jobName = name;
     entry.state.jobArn = undefined;
+    // The post step must know the new name: a create under it may be in flight when the main step is killed.
+    this.events.onLifecycle?.(entry);
   }
 
   update(entry: LedgerEntry, snapshot: StatusUpdate): void {

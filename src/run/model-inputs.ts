@@ -300,9 +300,9 @@ export async function prepareModelInputs(
         `${uri} is not gzip-compressed; Neo needs a single .tar.gz archive of the model`,
       );
     }
-    result.identity[uri] = head.head.versionId
-      ? `version:${head.head.versionId}`
-      : `etag:${head.head.etag ?? ''}`;
+    // S3 gives the version id "null" to objects written while versioning was off or suspended: not an identity.
+    const versionId = head.head.versionId === 'null' ? undefined : head.head.versionId;
+    result.identity[uri] = versionId ? `version:${versionId}` : `etag:${head.head.etag ?? ''}`;
   }
 
   /** An uncompressed model under a prefix (optimization jobs): it must hold objects; they are its identity. */

@@ -3,7 +3,7 @@
 // there are checked for shape before use; anything else is ignored (the archive is then read as usual).
 import { createHash } from 'node:crypto';
 import type { ObjectStorage } from '../aws/s3.ts';
-import type { ArchiveFacts } from '../preflight/index.ts';
+import { type ArchiveFacts, judgeArchive } from '../preflight/index.ts';
 import { parseS3Uri } from '../s3-uri.ts';
 
 const FORMAT = 'neo-compile-action/preflight-facts';
@@ -46,8 +46,20 @@ export function parsePreflightFacts(
     !Array.isArray(facts.entries) ||
     !Array.isArray(facts.files) ||
     typeof facts.gzip !== 'boolean' ||
-    typeof facts.entriesOmitted !== 'number'
+    typeof facts.entriesOmitted !== 'number' ||
+    !facts.entries.every(
+      (entry) => isRecord(entry) && typeof entry.path === 'string' && typeof entry.type === 'string',
+    ) ||
+    !facts.files.every(
+      (file) => isRecord(file) && typeof file.path === 'string' && typeof file.kind === 'string',
+    )
   ) {
+    return undefined;
+  }
+  // Judging must work on them; facts that make it throw are not this action's, and the archive is read instead.
+  try {
+    judgeArchive(facts as unknown as ArchiveFacts, { framework });
+  } catch {
     return undefined;
   }
   return facts as unknown as ArchiveFacts;

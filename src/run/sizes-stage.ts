@@ -19,6 +19,10 @@ export interface SizeStageContext {
   /** The PR's base commit and branch; undefined outside pull requests. */
   base?: { sha?: string; ref?: string };
   now: number;
+  /** The run's signal, with the stage's own deadline: S3 may hang, the step must not. */
+  signal?: AbortSignal;
+  /** Write this run's manifests (only a run whose jobs all ended is a baseline worth keeping). */
+  record: boolean;
 }
 
 export interface SizeStageResult {
@@ -51,11 +55,15 @@ export async function measureAndCompareSizes(
 ): Promise<SizeStageResult> {
   const warnings: string[] = [];
   const sizes = new Map<string, number>();
-  for (const [target, result] of await measureArtifactSizes(jobs, storage)) {
-    if ('size' in result) sizes.set(target, result.size);
-    else warnings.push(`Could not measure the artifact of ${target}: ${result.error}`);
-  }
   const byName = new Map(targets.map((target) => [target.name, target]));
+  const call = { signal: ctx.signal };
+  for (const [target, result] of await measureArtifactSizes(jobs, storage, 8, call)) {
+    if ('size' in result) sizes.set(target, result.size);
+    // Only a target with a budget or history needs its size; for the others a missing size is no news.
+    else if (byName.get(target)?.budget || byName.get(target)?.history) {
+      warnings.push(`Could not measure the artifact of ${target}: ${result.error}`);
+    }
+  }
   const histories = [
     ...new Set(jobs.map((job) => byName.get(job.target)?.history).filter((h) => h !== undefined)),
   ];
@@ -67,19 +75,20 @@ export async function measureAndCompareSizes(
   const notes: string[] = [];
   if (ctx.base && histories.length > 0) {
     for (const history of histories) {
-      const lookup = await readBaselineManifest(storage, history, ctx.base);
+      const lookup = await readBaselineManifest(storage, history, ctx.base, call);
       if (!lookup.found) {
         notes.push(...lookup.notes);
         continue;
       }
       baselineTargets = [...(baselineTargets ?? []), ...lookup.manifest.targets];
       if (baseline === '') {
-        const commit = lookup.manifest.commit.slice(0, 7);
-        baseline = lookup.kind === 'commit' ? lookup.manifest.commit : lookup.manifest.ref;
+        // What the event says (a checked hex sha, the base branch), never the manifest's own text: anyone who
+        // can write to the bucket could put anything there, and `baseline` may end up in a `run:` line.
+        const sha = ctx.base.sha ?? '';
+        const ref = ctx.base.ref ?? '';
+        baseline = lookup.kind === 'commit' ? sha : ref;
         baselineLabel =
-          lookup.kind === 'commit'
-            ? `${ctx.base.ref ?? 'base'} @ ${commit}`
-            : `${lookup.manifest.ref} (latest, @ ${commit})`;
+          lookup.kind === 'commit' ? `${ref || 'base'} @ ${sha.slice(0, 7)}` : `${ref} (latest)`;
       }
     }
   }
@@ -103,14 +112,14 @@ export async function measureAndCompareSizes(
   });
 
   // This run's manifest, one per history prefix with the targets that use it.
-  for (const history of histories) {
+  for (const history of ctx.record ? histories : []) {
     const own = jobs.filter((job) => byName.get(job.target)?.history === history);
     const manifest = buildRunManifest(
       own.map((job) => ({ job, size: sizes.get(job.target), digest: job.artifactDigest })),
       { sha: ctx.sha, refName: ctx.refName, eventName: ctx.eventName, now: ctx.now },
     );
     const uris = manifestUris(history, ctx.sha, ctx.refName, recordsRefManifest(ctx.eventName));
-    warnings.push(...(await writeRunManifest(storage, uris, manifest)));
+    warnings.push(...(await writeRunManifest(storage, uris, manifest, call)));
   }
   return { report, overBudget, baseline, sizes, warnings };
 }

@@ -1,6 +1,7 @@
 // Stops the jobs this run created (never adopted ones) when the run ends early: all in parallel, every call
 // bounded by `signal` (the time the runner leaves), then watches them until STOPPED while time is left.
 import { classifyAwsError } from '../aws/sagemaker.ts';
+import { CLOCK_SLACK_MS } from './adopt.ts';
 import type { Clock } from './clock.ts';
 import { errorText, forEachLimited, type SchedulerContext } from './context.ts';
 import { isTerminal, type LedgerEntry } from './ledger.ts';
@@ -31,6 +32,20 @@ export async function stopOwnJobs(
       return;
     }
     try {
+      if (entry.lifecycle === 'creating') {
+        // Its create's outcome is unknown: a job under this name created before this run is another run's.
+        const found = await api.describe(
+          entry.planned.kind,
+          entry.planned.region,
+          entry.state.jobName,
+          signal,
+        );
+        if (found.creationTime < ledger.runStart - CLOCK_SLACK_MS) {
+          ledger.update(entry, found);
+          ledger.setLifecycle(entry, 'adopted');
+          return;
+        }
+      }
       await api.stop(entry.planned.kind, entry.planned.region, entry.state.jobName, signal);
       stopped.push(entry);
       ledger.setLifecycle(entry, 'created');

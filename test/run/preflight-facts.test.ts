@@ -32,3 +32,17 @@ describe('preflight facts kept under history', () => {
     expect(preflightFactsKey('neo/', 'etag:"abc"', 'ONNX')).not.toBe(key);
   });
 });
+
+describe('hostile facts', () => {
+  it('are ignored when their entries or files are not what this action writes', () => {
+    const bad = (over: Record<string, unknown>) =>
+      JSON.stringify({
+        format: 'neo-compile-action/preflight-facts',
+        version: 1,
+        identity: 'i',
+        facts: { ...facts, ...over },
+      });
+    expect(parsePreflightFacts(bad({ entries: [null] }), 'i', 'PYTORCH')).toBeUndefined();
+    expect(parsePreflightFacts(bad({ files: [{ path: 1 }] }), 'i', 'PYTORCH')).toBeUndefined();
+  });
+});
