@@ -78161,7 +78161,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -78269,6 +78269,8 @@ var dist_cjs = __nccwpck_require__(4459);
 ;// CONCATENATED MODULE: ./src/aws/sagemaker.ts
 // Thin adapter from the scheduler's JobApi to the SageMaker SDK: one client per region, plain data out.
 
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 const millis = (date) => (date ? date.getTime() : undefined);
 function createSageMakerJobApi(options = {}) {
     const clients = new Map();
@@ -78280,33 +78282,37 @@ function createSageMakerJobApi(options = {}) {
             // one request per second after a few throttles of bursty traffic and stretched an 8-job run from 2 s to
             // 35 s on the emulator. Sweeps widen their own interval instead, and the scheduler requeues what the
             // SDK gives up on.
-            client = new dist_cjs/* SageMakerClient */.kHU({ region, retryMode: 'standard', maxAttempts: options.maxAttempts ?? 6 });
+            client = new dist_cjs/* SageMakerClient */.kHU({
+                region,
+                retryMode: 'standard',
+                maxAttempts: options.maxAttempts ?? 6,
+                // Per attempt: a hung connection fails as TimeoutError (retried by the SDK), never waits forever.
+                requestHandler: {
+                    connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+                    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+                    throwOnRequestTimeout: true,
+                },
+            });
             clients.set(region, client);
         }
         return client;
     };
-    const calls = {};
     const note = (output) => {
         retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1);
         return output;
     };
-    const count = (operation) => {
-        calls[operation] = (calls[operation] ?? 0) + 1;
-    };
     return {
-        calls,
-        async create(job) {
-            count('Create');
+        async create(job, signal) {
             const client = clientFor(job.region);
+            const abortable = { abortSignal: signal };
             if (job.kind === 'compilation') {
-                const out = note(await client.send(new dist_cjs/* CreateCompilationJobCommand */.gTo(job.request)));
+                const out = note(await client.send(new dist_cjs/* CreateCompilationJobCommand */.gTo(job.request), abortable));
                 return { arn: out.CompilationJobArn ?? '' };
             }
-            const out = note(await client.send(new dist_cjs/* CreateOptimizationJobCommand */.CuV(job.request)));
+            const out = note(await client.send(new dist_cjs/* CreateOptimizationJobCommand */.CuV(job.request), abortable));
             return { arn: out.OptimizationJobArn ?? '' };
         },
         async describe(kind, region, name, signal) {
-            count('Describe');
             const client = clientFor(region);
             const abortable = { abortSignal: signal };
             if (kind === 'compilation') {
@@ -78339,13 +78345,15 @@ function createSageMakerJobApi(options = {}) {
                 inferenceImage: out.OptimizationOutput?.RecommendedInferenceImage,
             };
         },
-        async list(kind, region, query) {
+        async list(kind, region, query, signal) {
             const client = clientFor(region);
+            const abortable = { abortSignal: signal };
             const seen = [];
+            let pages = 0;
             let nextToken;
             const creationTimeAfter = query.creationTimeAfter === undefined ? undefined : new Date(query.creationTimeAfter);
             do {
-                count('List');
+                pages++;
                 const page = {
                     // The API rejects an empty NameContains; without a common prefix, list everything in the window.
                     NameContains: query.nameContains || undefined,
@@ -78356,7 +78364,7 @@ function createSageMakerJobApi(options = {}) {
                     SortOrder: 'Descending',
                 };
                 if (kind === 'compilation') {
-                    const out = note(await client.send(new dist_cjs/* ListCompilationJobsCommand */.diX(page), { abortSignal: query.signal }));
+                    const out = note(await client.send(new dist_cjs/* ListCompilationJobsCommand */.diX(page), abortable));
                     for (const s of out.CompilationJobSummaries ?? []) {
                         seen.push({
                             name: s.CompilationJobName ?? '',
@@ -78371,7 +78379,7 @@ function createSageMakerJobApi(options = {}) {
                     nextToken = out.NextToken;
                 }
                 else {
-                    const out = note(await client.send(new dist_cjs/* ListOptimizationJobsCommand */.d8A(page), { abortSignal: query.signal }));
+                    const out = note(await client.send(new dist_cjs/* ListOptimizationJobsCommand */.d8A(page), abortable));
                     for (const s of out.OptimizationJobSummaries ?? []) {
                         seen.push({
                             name: s.OptimizationJobName ?? '',
@@ -78386,15 +78394,15 @@ function createSageMakerJobApi(options = {}) {
                     nextToken = out.NextToken;
                 }
             } while (nextToken && !query.enough?.(seen));
-            return seen;
+            return { jobs: seen, pages };
         },
-        async stop(kind, region, name) {
-            count('Stop');
+        async stop(kind, region, name, signal) {
             const client = clientFor(region);
+            const abortable = { abortSignal: signal };
             if (kind === 'compilation')
-                note(await client.send(new dist_cjs/* StopCompilationJobCommand */.Siz({ CompilationJobName: name })));
+                note(await client.send(new dist_cjs/* StopCompilationJobCommand */.Siz({ CompilationJobName: name }), abortable));
             else
-                note(await client.send(new dist_cjs/* StopOptimizationJobCommand */.Eft({ OptimizationJobName: name })));
+                note(await client.send(new dist_cjs/* StopOptimizationJobCommand */.Eft({ OptimizationJobName: name }), abortable));
         },
         takeRetryCount() {
             const count = retries;
@@ -78409,18 +78417,37 @@ function sagemaker_awsErrorName(error) {
         return String(error.name);
     return 'Error';
 }
-const TRANSIENT_NAMES = new Set([
+const THROTTLE_NAMES = new Set([
     'ThrottlingException',
     'Throttling',
     'ThrottledException',
     'RequestLimitExceeded',
     'TooManyRequestsException',
+    'SlowDown',
+]);
+const CREDENTIAL_NAMES = new Set([
+    'ExpiredTokenException',
+    'ExpiredToken',
+    'TokenExpired',
+    'RequestExpired',
+    'InvalidClientTokenId',
+    'UnrecognizedClientException',
+    'InvalidSignatureException',
+    'SignatureDoesNotMatch',
+    'IncompleteSignature',
+    'MissingAuthenticationToken',
+    'InvalidAccessKeyId',
+    'CredentialsProviderError',
+]);
+const TRANSIENT_NAMES = new Set([
     'RequestTimeout',
     'RequestTimeoutException',
     'TimeoutError',
     'InternalFailure',
     'InternalServerError',
+    'InternalError',
     'ServiceUnavailable',
+    'ServiceUnavailableException',
 ]);
 const TRANSIENT_CODES = new Set([
     'ECONNRESET',
@@ -78429,142 +78456,563 @@ const TRANSIENT_CODES = new Set([
     'ETIMEDOUT',
     'EAI_AGAIN',
     'ENOTFOUND',
+    'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
 ]);
-/** Throttling, 5xx and network failures: worth trying again later; the request itself is fine. */
-function sagemaker_isTransientAwsError(error) {
+function sagemaker_classifyAwsError(error) {
     if (!error || typeof error !== 'object')
-        return false;
+        return 'other';
     const e = error;
-    return (TRANSIENT_NAMES.has(e.name ?? '') ||
+    const name = e.name ?? '';
+    if (name === 'AbortError' || name === 'DeadlineError')
+        return 'aborted';
+    if (CREDENTIAL_NAMES.has(name))
+        return 'credentials';
+    if (/^AccessDenied|^UnauthorizedOperation$|^NotAuthorized/.test(name))
+        return 'denied';
+    if (THROTTLE_NAMES.has(name))
+        return 'throttle';
+    if (name === 'ResourceLimitExceeded')
+        return 'quota';
+    if (name === 'ResourceInUse')
+        return 'in-use';
+    if (name === 'ResourceNotFound')
+        return 'not-found';
+    if (name === 'ValidationException' || name === 'SerializationException')
+        return 'validation';
+    if (TRANSIENT_NAMES.has(name) ||
         TRANSIENT_CODES.has(e.code ?? '') ||
         e.$fault === 'server' ||
-        (e.$metadata?.httpStatusCode ?? 0) >= 500);
+        (e.$metadata?.httpStatusCode ?? 0) >= 500) {
+        return 'transient';
+    }
+    // An SDK error without an HTTP answer (socket hang up, TLS failure) is a network failure.
+    if (e.$metadata === undefined &&
+        e.$fault === undefined &&
+        /socket|network|connect/i.test(String(error.message))) {
+        return 'transient';
+    }
+    return 'other';
 }
 function sagemaker_awsErrorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
 }
-
-;// CONCATENATED MODULE: ./src/run/schedule.ts
-// Submits the planned jobs within the concurrency limit and the account quota, watches them all with one
-// List sweep per region and kind per tick, and stops whatever is still running on timeout or cancel.
-// Never loses a job: every created job ends in the returned states with its last known status.
-
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'STOPPED', 'NOT_CREATED']);
-const isTerminal = (status) => TERMINAL.has(status);
-const MAX_NAME = 63;
-const ATTEMPT_SUFFIX = /-r(\d+)$/;
-/** `name` for attempt 1, `name-rN` after; keeps the 63-character limit by trimming before the hash. */
-function attemptName(name, attempt) {
-    if (attempt <= 1)
-        return name;
-    const suffix = `-r${attempt}`;
-    if (name.length + suffix.length <= MAX_NAME)
-        return name + suffix;
-    const lastDash = name.lastIndexOf('-');
-    const hash = lastDash > 0 ? name.slice(lastDash) : '';
-    const head = name.slice(0, MAX_NAME - suffix.length - hash.length).replace(/-+$/, '');
-    return head + hash + suffix;
-}
-/** Which attempt of `base` a listed job name is, or 0 when it is not one. */
-function attemptOf(base, name) {
-    if (name === base)
-        return 1;
-    const match = ATTEMPT_SUFFIX.exec(name);
-    if (!match)
-        return 0;
-    const attempt = Number(match[1]);
-    return attemptName(base, attempt) === name ? attempt : 0;
-}
-/** Longest common prefix: the NameContains filter that matches every job of a group. */
-function commonPrefix(names) {
-    if (names.length === 0)
-        return '';
-    let prefix = names[0];
-    for (const name of names) {
-        while (!name.startsWith(prefix))
-            prefix = prefix.slice(0, -1);
-    }
-    return prefix;
-}
-/** Poll interval after a sweep: widen under throttling (SDK retries), narrow back when calm. */
-function nextPollInterval(current, base, retried) {
-    if (retried)
-        return Math.min(current * 2, base * 8);
-    return Math.max(base, Math.round(current / 2));
-}
-/** Create calls that may fail transiently (after the SDK's retries each) before the target is given up. */
-const MAX_TRANSIENT_CREATE_FAILURES = 8;
-/** Existing attempts to step over (ResourceInUse on FAILED/STOPPED names) before giving a target up. */
-const MAX_NAME_ROUNDS = 20;
 /**
- * Submission rounds a quota error may persist while none of this run's jobs is running before the user is
- * warned that no slot of ours will free up (e.g. an instance-type quota of 0).
+ * True when the SDK sent the request more than once: an earlier attempt of a Create may have created the
+ * job even though the final answer is an error (ResourceInUse after a lost answer).
  */
-const MAX_IDLE_QUOTA_ROUNDS = 5;
-/** Sweeps between two probes of a full quota (one create beyond what the quota allowed last). */
-const QUOTA_PROBE_SWEEPS = 3;
-/** Up to this many targets per region and kind, existing jobs are looked up by name, above by one List. */
-const DESCRIBE_ADOPTION_LIMIT = 20;
-const sleep = (ms, signal) => new Promise((resolve) => {
-    if (signal?.aborted)
-        return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-});
+function sentMoreThanOnce(error) {
+    const attempts = error?.$metadata?.attempts;
+    return typeof attempts === 'number' && attempts > 1;
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./src/run/context.ts
+// What the scheduler's parts share: the ports (SageMaker, clock), the ledger, the run's signal, and the one
+// policy for errors that end the run (credentials expired or invalid, access denied).
+
+
+function context_operationName(verb, kind) {
+    const noun = kind === 'compilation' ? 'Compilation' : 'Optimization';
+    return verb === 'List' ? `List${noun}Jobs` : `${verb}${noun}Job`;
+}
+/**
+ * Ends the run when `error` is fatal: expired or invalid credentials on any call, access denied on any call
+ * but List (a policy without List falls back to Describe). Returns true when it was.
+ */
+function context_failIfFatal(ctx, error, operation) {
+    const kind = classifyAwsError(error);
+    if (kind !== 'credentials' && kind !== 'denied')
+        return false;
+    if (kind === 'denied' && operation.startsWith('List'))
+        return false;
+    ctx.fail({ kind, operation, code: awsErrorName(error), message: awsErrorMessage(error) });
+    return true;
+}
 /** Runs `fn` over `items` with at most `limit` calls at once. */
-async function forEachLimited(items, limit, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const item = items[next++];
-            await fn(item);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+async function context_forEachLimited(items, limit, fn) {
+    const run = pLimit(Math.max(1, limit));
+    await Promise.all(items.map((item) => run(() => fn(item))));
 }
 const groupKey = (kind, region) => `${region}\u0000${kind}`;
-/** Jobs grouped by region and kind: each group is one client and one List filter. */
-function groupByRegionAndKind(jobs) {
+/** Entries grouped by region and kind: each group is one client and one List filter. */
+function context_groupByRegionAndKind(entries) {
     const groups = new Map();
-    for (const job of jobs) {
-        const key = groupKey(job.planned.kind, job.planned.region);
+    for (const entry of entries) {
+        const key = groupKey(entry.planned.kind, entry.planned.region);
         const group = groups.get(key);
         if (group)
-            group.push(job);
+            group.push(entry);
         else
-            groups.set(key, [job]);
+            groups.set(key, [entry]);
     }
     return [...groups.values()];
 }
-async function scheduleJobs(api, plan, options, events = {}) {
-    const runStart = Date.now();
-    const parallelism = options.requestParallelism ?? 8;
-    const log = events.log ?? (() => { });
-    const warn = events.warn ?? log;
-    const tracked = plan.map((planned) => ({
-        planned,
-        attempt: 1,
-        unseenSweeps: 0,
-        transientFailures: 0,
-        state: {
-            target: planned.target,
-            kind: planned.kind,
-            region: planned.region,
-            device: planned.device,
-            jobName: planned.jobName,
-            status: 'PENDING',
-        },
-    }));
-    const setStatus = (job, snapshot) => {
-        const previous = job.state.status;
-        const s = job.state;
+/** The error's message (service text: the shell prints it through inertText / annotationMessage). */
+const context_errorText = (error) => sagemaker_awsErrorMessage(error);
+
+;// CONCATENATED MODULE: ./src/run/adopt.ts
+// Finds jobs that already exist under a target's names before anything is created, and decides what an
+// existing job means for the target: reuse (COMPLETED), adopt (another run's job still running), retry under
+// the next attempt name (an earlier run's job that ended without an artifact), or this run's own job.
+
+
+
+/** Up to this many targets per region and kind, existing jobs are looked up by name, above by one List. */
+const DESCRIBE_ADOPTION_LIMIT = 20;
+/** Runner and AWS clocks may differ by this much when telling "created by this run" from "earlier". */
+const CLOCK_SLACK_MS = 5_000;
+/** Idempotent re-runs: names are content-addressed, so an existing job with our name is this very request. */
+async function adoptExistingJobs(ctx) {
+    for (const entries of groupByRegionAndKind(ctx.ledger.entries)) {
+        if (ctx.signal.aborted)
+            return;
+        // A few targets: ask for each planned name (a long job history under the prefix costs nothing);
+        // many: one List over the prefix is cheaper than a Describe each.
+        const found = entries.length <= DESCRIBE_ADOPTION_LIMIT
+            ? await latestAttemptsByName(ctx, entries)
+            : await latestAttemptsByList(ctx, entries);
+        for (const [entry, latest] of found) {
+            if (ctx.signal.aborted)
+                return;
+            ctx.ledger.rename(entry, latest.attempt, latest.snapshot.name);
+            try {
+                await resolveExisting(ctx, entry, latest.snapshot, { ours: false, detailed: latest.detailed });
+            }
+            catch (error) {
+                if (failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)) || ctx.signal.aborted)
+                    return;
+                // Left planned: its create meets ResourceInUse and resolves the job then.
+                ctx.warn(`[${entry.state.target}] could not inspect existing job ${entry.state.jobName}: ${errorText(error)}`);
+            }
+        }
+    }
+}
+/**
+ * What an existing job under the entry's current name means. `ours`: this run sent a create for the name
+ * whose outcome it does not know. Returns 'next-name' when the entry moved to a new attempt name.
+ */
+async function resolveExisting(ctx, entry, found, how) {
+    const { ledger } = ctx;
+    const createdDuringRun = how.ours
+        ? found.creationTime >= ledger.runStart - CLOCK_SLACK_MS
+        : found.creationTime > ledger.runStart;
+    const detail = async () => how.detailed
+        ? found
+        : ctx.api.describe(entry.planned.kind, entry.planned.region, entry.state.jobName, ctx.signal);
+    if (how.ours && createdDuringRun) {
+        // Our own create whose answer was lost: the job is this run's, whatever its status (never a second one).
+        ledger.setLifecycle(entry, 'created');
+        ctx.log(`[${entry.state.target}] the create of ${entry.state.jobName} went through; watching it`);
+        ledger.update(entry, await detail());
+        return 'settled';
+    }
+    if (createdDuringRun) {
+        // Another run of the same request created it while this run was starting: report it, never replace it.
+        ledger.setLifecycle(entry, 'adopted');
+        ctx.log(`[${entry.state.target}] adopting ${entry.state.jobName}, created by another run (${found.status})`);
+        ledger.update(entry, await detail());
+        return 'settled';
+    }
+    if (found.status === 'COMPLETED' && !ctx.force) {
+        const snapshot = await detail();
+        entry.state.reused = true;
+        ledger.setLifecycle(entry, 'reused');
+        ctx.log(`[${entry.state.target}] reusing completed job ${entry.state.jobName}`);
+        ledger.update(entry, snapshot);
+        return 'settled';
+    }
+    if (['COMPLETED', 'FAILED', 'STOPPED', 'STOPPING'].includes(found.status)) {
+        // An earlier run's job that ended without an artifact we want: compile anew under the next name.
+        ledger.rename(entry, entry.attempt + 1, attemptName(entry.planned.jobName, entry.attempt + 1));
+        return 'next-name';
+    }
+    const snapshot = await detail();
+    ledger.setLifecycle(entry, 'adopted');
+    ctx.log(`[${entry.state.target}] adopting running job ${entry.state.jobName} (${snapshot.status})`);
+    ledger.update(entry, snapshot);
+    return 'settled';
+}
+/** Existing attempts of each entry among `existing` (from a List), the latest per entry. */
+function latestOf(entries, existing) {
+    const result = new Map();
+    for (const entry of entries) {
+        for (const snapshot of existing) {
+            const attempt = attemptOf(entry.planned.jobName, snapshot.name);
+            if (attempt > 0 && attempt > (result.get(entry)?.attempt ?? 0))
+                result.set(entry, { attempt, snapshot, detailed: false });
+        }
+    }
+    return result;
+}
+/** Long names lose part of their readable head in attempt names: the filter matches those too. */
+function attemptsFilter(entries) {
+    return commonPrefix(entries.flatMap((entry) => [entry.planned.jobName, attemptName(entry.planned.jobName, 99)]));
+}
+async function latestAttemptsByList(ctx, entries) {
+    const first = entries[0];
+    try {
+        const existing = await ctx.api.list(first.planned.kind, first.planned.region, { nameContains: attemptsFilter(entries) }, ctx.signal);
+        return latestOf(entries, existing.jobs);
+    }
+    catch (error) {
+        if (!failIfFatal(ctx, error, operationName('List', first.planned.kind)) && !ctx.signal.aborted) {
+            ctx.warn(`Could not list existing ${first.planned.kind} jobs in ${first.planned.region}: ${errorText(error)}`);
+        }
+        return new Map();
+    }
+}
+async function latestAttemptsByName(ctx, entries) {
+    const result = new Map();
+    await forEachLimited(entries, ctx.parallelism, async (entry) => {
+        if (ctx.signal.aborted)
+            return;
+        let snapshot;
+        try {
+            snapshot = await ctx.api.describe(entry.planned.kind, entry.planned.region, entry.planned.jobName, ctx.signal);
+        }
+        catch (error) {
+            if (failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)) || ctx.signal.aborted)
+                return;
+            // Not found: never run before (attempts only follow a first one). Other errors: the create decides.
+            if (classifyAwsError(error) !== 'not-found') {
+                ctx.warn(`[${entry.state.target}] could not look up ${entry.planned.jobName}: ${errorText(error)}`);
+            }
+            return;
+        }
+        result.set(entry, { attempt: 1, snapshot, detailed: true });
+        if (['FAILED', 'STOPPED', 'STOPPING'].includes(snapshot.status) || ctx.force) {
+            // Later attempts may exist: only this entry's own attempts match this filter.
+            for (const [found, latest] of await latestAttemptsByList(ctx, [entry]))
+                result.set(found, latest);
+        }
+    });
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/run/ledger.ts
+/** Whose job an entry is: only this run's own jobs are ever stopped by it. */
+function ownerOf(entry) {
+    if (entry.lifecycle === 'created' || entry.lifecycle === 'creating')
+        return 'this-run';
+    if (entry.lifecycle === 'adopted' || entry.lifecycle === 'reused')
+        return 'another-run';
+    return 'none';
+}
+/** The entry as saved for the post step: own entries to stop, others released (never stopped). */
+function savedJobOf(entry, runStart) {
+    const own = ownerOf(entry) === 'this-run';
+    return {
+        kind: entry.planned.kind,
+        region: entry.planned.region,
+        name: entry.state.jobName,
+        lifecycle: own ? (entry.lifecycle === 'creating' ? 'creating' : 'created') : 'released',
+        runStart,
+    };
+}
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'STOPPED', 'NOT_CREATED']);
+const isTerminal = (status) => TERMINAL.has(status);
+class Ledger {
+    entries;
+    runStart;
+    clock;
+    events;
+    constructor(plan, runStart, clock, events = {}) {
+        this.runStart = runStart;
+        this.clock = clock;
+        this.events = events;
+        this.entries = plan.map((planned) => ({
+            planned,
+            lifecycle: 'planned',
+            attempt: 1,
+            unseenSweeps: 0,
+            transientFailures: 0,
+            state: {
+                target: planned.target,
+                kind: planned.kind,
+                region: planned.region,
+                device: planned.device,
+                jobName: planned.jobName,
+                status: 'PENDING',
+            },
+        }));
+    }
+    states() {
+        return this.entries.map((entry) => entry.state);
+    }
+    /** Jobs that exist in SageMaker and have not ended (ours and adopted ones): what sweeps watch. */
+    inFlight() {
+        return this.entries.filter((entry) => entry.state.jobArn && !isTerminal(entry.state.status));
+    }
+    /** Jobs this run created (or may have created) that have not ended: what a timeout or cancel stops. */
+    ownUnfinished() {
+        return this.entries.filter((entry) => ownerOf(entry) === 'this-run' && !isTerminal(entry.state.status));
+    }
+    /** Adopted jobs still running: left to the run that created them. */
+    othersUnfinished() {
+        return this.entries.filter((entry) => entry.lifecycle === 'adopted' && entry.state.jobArn && !isTerminal(entry.state.status));
+    }
+    setLifecycle(entry, lifecycle) {
+        if (entry.lifecycle === lifecycle)
+            return;
+        entry.lifecycle = lifecycle;
+        this.events.onLifecycle?.(entry);
+    }
+    /** Moves the entry to another attempt name (the earlier one ended before this run). */
+    rename(entry, attempt, name) {
+        entry.attempt = attempt;
+        entry.state.jobName = name;
+        entry.state.jobArn = undefined;
+        // The post step must know the new name: a create under it may be in flight when the main step is killed.
+        this.events.onLifecycle?.(entry);
+    }
+    update(entry, snapshot) {
+        const s = entry.state;
+        const previous = s.status;
         if (snapshot.arn)
             s.jobArn = snapshot.arn;
         if (snapshot.creationTime)
@@ -78577,485 +79025,505 @@ async function scheduleJobs(api, plan, options, events = {}) {
             s.failureReason = snapshot.failureReason;
         if (snapshot.artifact)
             s.artifact = snapshot.artifact;
+        if (snapshot.artifactDigest)
+            s.artifactDigest = snapshot.artifactDigest;
         s.status = snapshot.status;
+        if (s.status === 'NOT_CREATED' && entry.lifecycle !== 'not-created')
+            this.setLifecycle(entry, 'not-created');
         if (isTerminal(s.status) && !s.endedAt)
-            s.endedAt = Date.now();
-        if (previous !== s.status) {
-            const elapsed = ((Date.now() - (s.createdAt ?? runStart)) / 1000).toFixed(1);
-            log(`[${s.target}] ${previous} -> ${s.status} after ${elapsed}s (${s.jobName})`);
-            events.onChange?.(s, previous, tracked.map((job) => job.state));
-        }
-    };
-    // Idempotent re-runs: names are content-addressed, so an existing job with our name is this very request.
-    await adoptExistingJobs();
-    const queue = tracked.filter((job) => job.state.status === 'PENDING');
-    // Jobs that exist in SageMaker and have not ended: what counts against max-concurrency.
-    const activeCount = () => tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status)).length;
-    /**
-     * How many of our jobs the account quota seems to allow: learned from ResourceLimitExceeded (the jobs we had
-     * running then), raised by a probe every few sweeps (other workflows in the account may have freed slots). Without it,
-     * every sweep that freed one slot sent the whole queue to meet ~N quota errors (measured: 1,985 rejected
-     * creates for 100 jobs under a quota of 20).
-     */
-    let quotaCap = Number.POSITIVE_INFINITY;
-    let idleQuotaRounds = 0;
-    let interval = options.pollIntervalMs;
-    let sweeps = 0;
-    let lastSweepStart = Date.now();
-    let createsAtLastSweep = 0;
-    /** A List or Describe of the last sweep failed even after the SDK's retries: poll less often. */
-    let sweepTroubled = false;
-    /** Consecutive failed List calls per region and kind. */
-    const listFailures = new Map();
-    const warned = new Set();
-    const warnOnce = (key, message) => {
-        if (warned.has(key))
+            s.endedAt = this.clock.now();
+        if (previous === s.status)
             return;
-        warned.add(key);
-        warn(message);
-    };
-    const deadline = options.timeoutMs > 0 ? runStart + options.timeoutMs : Number.POSITIVE_INFINITY;
-    for (;;) {
-        if (options.signal?.aborted)
-            return finish('cancelled');
-        if (Date.now() >= deadline)
-            return finish('timeout');
-        const active = activeCount();
-        const limit = Math.min(options.maxConcurrency, quotaCap);
-        if (queue.length > 0 && active < limit)
-            await submitBatch(queue.splice(0, limit - active));
-        if (options.signal?.aborted)
-            return finish('cancelled');
-        if (!options.wait && queue.length === 0)
-            return finish('submitted');
-        if (queue.length === 0 && activeCount() === 0)
-            return finish('finished');
-        // Sweeps start every `interval` (not `interval` after the previous sweep's work), so detection stays
-        // within one interval however long a sweep takes.
-        const wait = Math.max(0, lastSweepStart + interval - Date.now());
-        await sleep(Math.min(wait, Math.max(0, deadline - Date.now())), options.signal);
-        if (options.signal?.aborted)
-            return finish('cancelled');
-        lastSweepStart = Date.now();
-        const listsBefore = api.calls.List ?? 0;
-        const createsBefore = createsAtLastSweep;
-        const describesBefore = api.calls.Describe ?? 0;
-        sweepTroubled = false;
-        await sweep();
-        sweeps++;
-        // Our own freed slots refill up to the cap by themselves; a probe beyond it every few sweeps finds out
-        // whether other workflows in the account have freed slots too (a refused probe sets the cap back).
-        if (Number.isFinite(quotaCap) && queue.length > 0 && sweeps % QUOTA_PROBE_SWEEPS === 0)
-            quotaCap += 1;
-        interval = nextPollInterval(interval, options.pollIntervalMs, api.takeRetryCount() > 0 || sweepTroubled);
-        events.debug?.(`sweep ${sweeps}: ${(api.calls.List ?? 0) - listsBefore} List, ${(api.calls.Describe ?? 0) - describesBefore} Describe, ${activeCount()} in flight, ${queue.length} queued, next in ${interval} ms, ${(api.calls.Create ?? 0) - createsBefore} Create since the last sweep`);
-        createsAtLastSweep = api.calls.Create ?? 0;
-    }
-    async function adoptExistingJobs() {
-        for (const jobs of groupByRegionAndKind(tracked)) {
-            // A few targets: ask for each planned name (a long job history under the prefix costs nothing);
-            // many: one List over the prefix is cheaper than a Describe each.
-            const found = jobs.length <= DESCRIBE_ADOPTION_LIMIT
-                ? await latestAttemptsByName(jobs)
-                : await latestAttemptsByList(jobs);
-            for (const [job, latest] of found) {
-                job.attempt = latest.attempt;
-                job.state.jobName = latest.snapshot.name;
-                try {
-                    await resolveExisting(job, latest.snapshot.status, true);
-                }
-                catch (error) {
-                    // Left PENDING: its create meets ResourceInUse and resolves the job then.
-                    warn(`[${job.state.target}] could not inspect existing job ${job.state.jobName}: ${awsErrorMessage(error)}`);
-                }
-            }
-        }
-    }
-    /** Existing attempts of each job among `existing` (from a List), the latest per job. */
-    function latestOf(jobs, existing) {
-        const result = new Map();
-        for (const job of jobs) {
-            for (const snapshot of existing) {
-                const attempt = attemptOf(job.planned.jobName, snapshot.name);
-                if (attempt > 0 && attempt > (result.get(job)?.attempt ?? 0))
-                    result.set(job, { attempt, snapshot });
-            }
-        }
-        return result;
-    }
-    /** Long names lose part of their readable head in attempt names: the filter matches those too. */
-    function attemptsFilter(jobs) {
-        return commonPrefix(jobs.flatMap((job) => [job.planned.jobName, attemptName(job.planned.jobName, 99)]));
-    }
-    async function latestAttemptsByList(jobs) {
-        const first = jobs[0];
-        try {
-            const existing = await api.list(first.planned.kind, first.planned.region, {
-                nameContains: attemptsFilter(jobs),
-            });
-            return latestOf(jobs, existing);
-        }
-        catch (error) {
-            warn(`Could not list existing ${first.planned.kind} jobs in ${first.planned.region}: ${awsErrorMessage(error)}`);
-            return new Map();
-        }
-    }
-    async function latestAttemptsByName(jobs) {
-        const result = new Map();
-        await forEachLimited(jobs, parallelism, async (job) => {
-            let snapshot;
-            try {
-                snapshot = await api.describe(job.planned.kind, job.planned.region, job.planned.jobName);
-            }
-            catch (error) {
-                // Not found: never run before (attempts only follow a first one). Other errors: the create decides.
-                if (awsErrorName(error) !== 'ResourceNotFound') {
-                    warn(`[${job.state.target}] could not look up ${job.planned.jobName}: ${awsErrorMessage(error)}`);
-                }
-                return;
-            }
-            result.set(job, { attempt: 1, snapshot });
-            if (snapshot.status === 'FAILED' ||
-                snapshot.status === 'STOPPED' ||
-                snapshot.status === 'STOPPING' ||
-                options.force) {
-                // Later attempts may exist: only this job's own attempts match this filter.
-                for (const [found, latest] of await latestAttemptsByList([job]))
-                    result.set(found, latest);
-            }
-        });
-        return result;
-    }
-    /** Decides what to do with a job that already exists under this job's current name. */
-    async function resolveExisting(job, status, fromEarlierRun) {
-        if (status === 'COMPLETED' && !options.force) {
-            const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
-            job.state.reused = fromEarlierRun || snapshot.creationTime < runStart;
-            log(`[${job.state.target}] reusing completed job ${job.state.jobName}`);
-            setStatus(job, snapshot);
-        }
-        else if (status === 'COMPLETED' ||
-            status === 'FAILED' ||
-            status === 'STOPPED' ||
-            status === 'STOPPING') {
-            job.attempt += 1;
-            job.state.jobName = attemptName(job.planned.jobName, job.attempt);
-        }
-        else {
-            const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
-            log(`[${job.state.target}] adopting running job ${job.state.jobName} (${snapshot.status})`);
-            setStatus(job, snapshot);
-            events.onCreated?.(job.state);
-        }
-    }
-    async function submitBatch(batch) {
-        const requeue = [];
-        const quotaHit = [];
-        await forEachLimited(batch, parallelism, async (job) => {
-            // After a cancel start nothing new (what is not created need not be stopped); after a quota error,
-            // nothing more in this batch (it would only meet the same error).
-            const outcome = options.signal?.aborted || quotaHit.length > 0 ? 'retry' : await submitOne(job);
-            if (outcome === 'retry')
-                requeue.push(job);
-            if (outcome === 'quota')
-                quotaHit.push(job);
-        });
-        if (quotaHit.length > 0) {
-            // The issue's rule: a full quota is waited out, never a reason to fail a target by itself.
-            requeue.push(...quotaHit);
-            const firstHit = !Number.isFinite(quotaCap);
-            quotaCap = activeCount();
-            const message = quotaHit[0]?.quotaMessage ?? 'ResourceLimitExceeded';
-            const line = `Quota reached at ${quotaCap} running job(s) of this run (${message}); the rest wait for a free slot`;
-            if (firstHit)
-                log(line);
-            else
-                events.debug?.(line);
-            idleQuotaRounds = activeCount() === 0 ? idleQuotaRounds + 1 : 0;
-            if (idleQuotaRounds === MAX_IDLE_QUOTA_ROUNDS) {
-                warn(`The quota stays full while no job of this run is running (${message}). The jobs keep waiting until the timeout; if this quota is 0 for your account, request an increase in Service Quotas.`);
-            }
-            for (const job of quotaHit)
-                job.state.failureReason = `Waiting for quota: ${message}`;
-        }
-        if (requeue.length > 0) {
-            // Keep plan order: requeued jobs go first, and are tried again after the next sweep.
-            requeue.sort((a, b) => tracked.indexOf(a) - tracked.indexOf(b));
-            queue.unshift(...requeue);
-        }
-    }
-    async function submitOne(job) {
-        for (let round = 0; round < MAX_NAME_ROUNDS; round++) {
-            const request = {
-                ...job.planned,
-                jobName: job.state.jobName,
-                request: withName(job.planned, job.state.jobName),
-            };
-            try {
-                events.beforeCreate?.(job.state);
-                const { arn } = await api.create(request);
-                job.state.failureReason = undefined;
-                setStatus(job, { status: 'STARTING', arn, creationTime: Date.now() });
-                events.onCreated?.(job.state);
-                return 'created';
-            }
-            catch (error) {
-                const name = awsErrorName(error);
-                if (name === 'ResourceLimitExceeded') {
-                    job.quotaMessage = awsErrorMessage(error);
-                    return 'quota';
-                }
-                // Safe to repeat: the content-addressed name turns a duplicate into ResourceInUse, then adoption.
-                if (isTransientAwsError(error) && ++job.transientFailures < MAX_TRANSIENT_CREATE_FAILURES) {
-                    warn(`[${job.state.target}] create failed (${name}), will retry: ${awsErrorMessage(error)}`);
-                    return 'retry';
-                }
-                if (name === 'ResourceInUse') {
-                    // Our own earlier attempt whose response was lost, or an overlapping run: the name is the request.
-                    try {
-                        const snapshot = await api.describe(job.planned.kind, job.planned.region, job.state.jobName);
-                        await resolveExisting(job, snapshot.status, false);
-                    }
-                    catch (describeError) {
-                        // The job exists: never give it up for a failed look-up. Try again after the next sweep.
-                        if (++job.transientFailures < MAX_TRANSIENT_CREATE_FAILURES * 2) {
-                            warn(`[${job.state.target}] could not inspect ${job.state.jobName}, will retry: ${awsErrorMessage(describeError)}`);
-                            return 'retry';
-                        }
-                        setStatus(job, {
-                            status: 'NOT_CREATED',
-                            failureReason: `${job.state.jobName} exists but could not be inspected: ${awsErrorMessage(describeError)}`,
-                        });
-                        return 'failed';
-                    }
-                    if (isTerminal(job.state.status))
-                        return 'done';
-                    if (job.state.status !== 'PENDING')
-                        return 'created';
-                    continue; // a new attempt name was chosen
-                }
-                setStatus(job, { status: 'NOT_CREATED', failureReason: `${name}: ${awsErrorMessage(error)}` });
-                return 'failed';
-            }
-        }
-        setStatus(job, {
-            status: 'NOT_CREATED',
-            failureReason: `Gave up after ${MAX_NAME_ROUNDS} name conflicts`,
-        });
-        return 'failed';
-    }
-    /** One status sweep; returns how many of our jobs became terminal. */
-    async function sweep() {
-        const inFlight = tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status));
-        const becameTerminal = [];
-        await Promise.all(groupByRegionAndKind(inFlight).map(async (jobs) => {
-            const first = jobs[0];
-            const wanted = new Set(jobs.map((job) => job.state.jobName));
-            let snapshots;
-            try {
-                snapshots = await api.list(first.planned.kind, first.planned.region, {
-                    nameContains: commonPrefix([...wanted]),
-                    creationTimeAfter: Math.min(...jobs.map((job) => job.state.createdAt ?? runStart)) - 300_000,
-                    signal: options.signal,
-                    enough: (seen) => {
-                        let found = 0;
-                        for (const s of seen)
-                            if (wanted.has(s.name))
-                                found++;
-                        return found >= wanted.size;
-                    },
-                });
-            }
-            catch (error) {
-                if (options.signal?.aborted)
-                    return; // a cancel interrupted the sweep
-                sweepTroubled = true;
-                const key = groupKey(first.planned.kind, first.planned.region);
-                const failures = (listFailures.get(key) ?? 0) + 1;
-                listFailures.set(key, failures);
-                warnOnce(awsErrorName(error), listFailureAdvice(error, first.planned.kind));
-                // Without List (a policy without sagemaker:List*, or a List that keeps failing) ask job by job.
-                if (!isTransientAwsError(error) || failures >= 3)
-                    becameTerminal.push(...jobs);
-                return;
-            }
-            listFailures.delete(groupKey(first.planned.kind, first.planned.region));
-            const byName = new Map(snapshots.map((s) => [s.name, s]));
-            for (const job of jobs) {
-                const snapshot = byName.get(job.state.jobName);
-                if (!snapshot) {
-                    job.unseenSweeps++;
-                    if (job.unseenSweeps >= 3) {
-                        job.unseenSweeps = 0;
-                        becameTerminal.push(job); // not listed (yet): ask for it by name
-                    }
-                    continue;
-                }
-                job.unseenSweeps = 0;
-                if (isTerminal(snapshot.status))
-                    becameTerminal.push(job);
-                else
-                    setStatus(job, snapshot);
-            }
-        }));
-        let freed = 0;
-        await forEachLimited(becameTerminal, parallelism, async (job) => {
-            try {
-                if (options.signal?.aborted)
-                    return;
-                const detail = await api.describe(job.planned.kind, job.planned.region, job.state.jobName, options.signal);
-                setStatus(job, detail);
-                if (isTerminal(detail.status))
-                    freed++;
-            }
-            catch (error) {
-                if (options.signal?.aborted)
-                    return;
-                warn(`Could not describe ${job.state.jobName}, will retry: ${awsErrorMessage(error)}`);
-                sweepTroubled = true;
-            }
-        });
-        return freed;
-    }
-    async function stopInFlight() {
-        const inFlight = tracked.filter((job) => job.state.jobArn && !isTerminal(job.state.status));
-        await forEachLimited(inFlight, parallelism, async (job) => {
-            try {
-                await api.stop(job.planned.kind, job.planned.region, job.state.jobName);
-                setStatus(job, { status: 'STOPPING' });
-            }
-            catch (error) {
-                // A job that just ended cannot be stopped; the next describe tells its final status.
-                warn(`Could not stop ${job.state.jobName}: ${awsErrorMessage(error)}`);
-            }
-        });
-        return inFlight;
-    }
-    async function refresh(jobs) {
-        await forEachLimited(jobs, parallelism, async (job) => {
-            try {
-                setStatus(job, await api.describe(job.planned.kind, job.planned.region, job.state.jobName));
-            }
-            catch (error) {
-                warn(`Could not describe ${job.state.jobName}: ${awsErrorMessage(error)}`);
-            }
-        });
-    }
-    async function finish(outcome) {
-        if (outcome === 'timeout' || outcome === 'cancelled') {
-            const reason = outcome === 'timeout' ? 'timeout reached' : 'workflow cancelled';
-            for (const job of queue) {
-                const waited = job.quotaMessage ? ` while waiting for quota (${job.quotaMessage})` : '';
-                job.state.failureReason = `Not submitted: ${reason}${waited}`;
-            }
-            const stopped = await stopInFlight();
-            // On cancel the runner kills us ~10 s after SIGINT: one quick look, no waiting for STOPPED.
-            const waitUntil = Date.now() + (outcome === 'timeout' ? (options.stopWaitMs ?? 60_000) : 0);
-            let pending = stopped;
-            do {
-                await refresh(pending);
-                pending = pending.filter((job) => !isTerminal(job.state.status));
-                if (pending.length === 0 || Date.now() >= waitUntil)
-                    break;
-                await sleep(Math.min(options.pollIntervalMs, 2000));
-            } while (Date.now() < waitUntil);
-        }
-        return { jobs: tracked.map((job) => job.state), outcome };
+        const elapsed = ((this.clock.now() - (s.createdAt ?? this.runStart)) / 1000).toFixed(1);
+        this.events.log?.(`[${s.target}] ${previous} -> ${s.status} after ${elapsed}s (${s.jobName})`);
+        this.events.onChange?.(s, previous, this.states());
     }
 }
-/** What to tell the user when listing jobs fails. */
-function listFailureAdvice(error, kind) {
-    const name = awsErrorName(error);
-    const operation = kind === 'compilation' ? 'ListCompilationJobs' : 'ListOptimizationJobs';
-    if (/ExpiredToken|TokenExpired|ExpiredTokenException/.test(name)) {
-        return `AWS credentials expired while waiting (${name}). Give the role session more time than the action's timeout, e.g. role-duration-seconds in aws-actions/configure-aws-credentials.`;
-    }
-    if (/AccessDenied|UnauthorizedOperation/.test(name)) {
-        return `${operation} is denied (${awsErrorMessage(error)}); checking jobs one by one with Describe instead. Add sagemaker:${operation} to the workflow role's policy for cheaper polling.`;
-    }
-    return `Status sweep failed, will retry: ${name}: ${awsErrorMessage(error)}`;
-}
-/** The planned request under another (attempt) name. */
-function withName(job, name) {
-    if (job.kind === 'compilation')
-        return { ...job.request, CompilationJobName: name };
-    return { ...job.request, OptimizationJobName: name };
-}
 
-;// CONCATENATED MODULE: ./src/action/state.ts
-/** Each job gets its own state key: saveState appends a line per call, so one growing list would be O(n^2). */
-const jobStateKey = (index) => `job-${index}`;
-const JOB_COUNT_KEY = 'job-count';
-/** 'stop' (default): post stops what is still running; 'leave': main finished or `wait: false`. */
-const POST_MODE_KEY = 'post-mode';
-function encodeSavedJob(job) {
-    return JSON.stringify({ kind: job.kind, region: job.region, name: job.jobName });
-}
-function decodeSavedJobs(getState) {
-    const count = Number(getState(JOB_COUNT_KEY) || '0');
-    const jobs = [];
-    for (let i = 0; i < count; i++) {
-        const raw = getState(jobStateKey(i));
-        if (!raw)
-            continue;
-        try {
-            jobs.push(JSON.parse(raw));
-        }
-        catch {
-            // A torn write from a killed process: skip that entry.
-        }
-    }
-    return jobs;
-}
-
-;// CONCATENATED MODULE: ./src/action/post-entry.ts
-// Entry point of the post step (action.yml `runs.post`: dist/post/index.js, post-if: always()): stops every job this
-// run created that is still running, so a main step that was killed (cancel, runner timeout, kill -9) leaves no
-// orphan burning money. Its own bundle, so it can never run the main step.
+;// CONCATENATED MODULE: ./src/run/cleanup.ts
+// The post step's work: stop the jobs a killed main step created and left running. Only entries the main step
+// saved as its own (created, or creating with a job created after its run started) are stopped; every call is
+// bounded by `signal`, and expired credentials end the work at once.
 
 
 
 
-async function runPost() {
-    if (getState(POST_MODE_KEY) === 'leave') {
-        info('Main step finished; nothing to clean up.');
-        return;
-    }
-    const saved = decodeSavedJobs((key) => getState(key));
-    if (saved.length === 0)
-        return;
-    const api = createSageMakerJobApi({ maxAttempts: 5 });
+/** A few calls at a time: hundreds of parallel Describe/Stop calls would only be throttled. */
+const CLEANUP_PARALLELISM = 8;
+async function stopLeftoverJobs(api, saved, signal, log) {
+    const report = { stopped: [], skipped: 0, failed: [] };
     const seen = new Set();
-    let stopped = 0;
     const unique = saved.filter((job) => {
         const key = `${job.region}/${job.kind}/${job.name}`;
-        if (seen.has(key))
+        if (job.lifecycle === 'released' || seen.has(key))
             return false;
         seen.add(key);
         return true;
     });
-    // A few calls at a time: hundreds of parallel Describe/Stop calls would only be throttled.
-    await forEachLimited(unique, 8, async (job) => {
+    report.skipped += saved.length - unique.length;
+    await context_forEachLimited(unique, CLEANUP_PARALLELISM, async (job) => {
+        if (signal.aborted || report.credentialsFailed) {
+            report.failed.push(job);
+            return;
+        }
         try {
-            const snapshot = await api.describe(job.kind, job.region, job.name);
-            if (isTerminal(snapshot.status) || snapshot.status === 'STOPPING')
+            const snapshot = await api.describe(job.kind, job.region, job.name, signal);
+            const notOurs = job.lifecycle === 'creating' && snapshot.creationTime < job.runStart - CLOCK_SLACK_MS;
+            if (notOurs || isTerminal(snapshot.status) || snapshot.status === 'STOPPING') {
+                report.skipped++;
                 return;
-            await api.stop(job.kind, job.region, job.name);
-            stopped++;
-            info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
+            }
+            await api.stop(job.kind, job.region, job.name, signal);
+            report.stopped.push(job);
+            log.info(`Stopped ${job.kind} job ${job.name} (${job.region}), left running by the main step.`);
         }
         catch (error) {
+            const kind = sagemaker_classifyAwsError(error);
             // Saved just before its create: a job whose create never reached SageMaker does not exist.
-            if (sagemaker_awsErrorName(error) === 'ResourceNotFound')
+            if (kind === 'not-found') {
+                report.skipped++;
                 return;
-            warning(`Could not stop ${job.name} in ${job.region}: ${sagemaker_awsErrorMessage(error)}`);
+            }
+            report.failed.push(job);
+            if (kind === 'credentials' || kind === 'denied') {
+                report.credentialsFailed ??= context_errorText(error);
+                return;
+            }
+            if (!signal.aborted)
+                log.warning(`Could not stop ${job.name} in ${job.region}: ${context_errorText(error)}`);
         }
     });
-    info(`Post step: ${stopped} orphaned job(s) stopped, ${seen.size - stopped} already ended.`);
+    return report;
 }
-runPost().catch((error) => {
+
+;// CONCATENATED MODULE: ./src/action/budgets.ts
+// How long each bounded part of the action may take. The runner gives a cancelled step ~10 s (SIGINT, SIGTERM
+// 7.5 s later, then a kill); the rest are this action's promises: main step ends within `timeout` + 30 s,
+// post step within 60 s, even if every call hangs.
+const BUDGETS = {
+    connectionTimeoutMs: 5_000,
+    requestTimeoutMs: 20_000,
+    stopAfterTimeoutMs: 20_000,
+    stopAfterCancelMs: 6_000,
+    cancelWindowMs: 9_000,
+    finalCommentMs: 5_000,
+    sizesMs: 15_000,
+    postStepMs: 45_000,
+};
+/**
+ * The budgets, scaled down by NEO_COMPILE_ACTION_TEST_TIME_SCALE (0 < scale < 1) for the end-to-end tests
+ * of hanging calls; the runner's cancel window is not ours to scale.
+ */
+function readBudgets(env) {
+    const scale = Number(env.NEO_COMPILE_ACTION_TEST_TIME_SCALE);
+    if (!(scale > 0 && scale < 1))
+        return BUDGETS;
+    const scaled = { ...BUDGETS };
+    for (const key of Object.keys(scaled)) {
+        if (key !== 'stopAfterCancelMs' && key !== 'cancelWindowMs')
+            scaled[key] = Math.round(BUDGETS[key] * scale);
+    }
+    return scaled;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Escaping helpers for text this action did not write itself (target names, device strings, paths,
+// failure reasons and other service text). Whatever it contains, once escaped it renders as plain
+// text in GitHub-flavoured markdown: it cannot end a table cell, open HTML, start a code span, form a
+// link, ping a person or team, or spoof its direction with bidi overrides.
+/** Inserted after `@` (and `#` before a digit) so `@octocat` and `org/repo#12` no longer match GitHub's mention and issue-reference patterns; the text stays readable. */
+const ZERO_WIDTH_JOINER = '\u200D';
+/** Control characters that only hide or disguise text: C0/C1 controls (tab, LF, CR are handled by callers) and bidi overrides. */
+function isHiddenControl(codePoint) {
+    return ((codePoint < 0x20 && codePoint !== 0x09 && codePoint !== 0x0a && codePoint !== 0x0d) ||
+        (codePoint >= 0x7f && codePoint <= 0x9f) ||
+        (codePoint >= 0x202a && codePoint <= 0x202e) ||
+        (codePoint >= 0x2066 && codePoint <= 0x2069));
+}
+/** Drops hidden control characters and normalises every line break (CRLF, CR, U+2028/9) to `\n`. */
+function cleanText(text) {
+    let out = '';
+    for (const char of text) {
+        if (!isHiddenControl(char.codePointAt(0) ?? 0))
+            out += char;
+    }
+    return out.replace(/\r\n?|[\u2028\u2029]/g, '\n');
+}
+/** One line of text: line breaks and tabs become single spaces, so a value can sit in a table cell or log row. */
+function flattenLines(text) {
+    return cleanText(text)
+        .replace(/[ \t]*\n[ \t\n]*/g, ' ')
+        .replace(/\t/g, ' ')
+        .trim();
+}
+/** Number of code points (what a reader counts as characters; surrogate pairs count once). */
+function charCount(text) {
+    let count = 0;
+    for (const _ of text)
+        count++;
+    return count;
+}
+/** Cuts text to at most `maxChars` code points, ending with `…` when cut. Never splits a surrogate pair. */
+function markdown_truncate(text, maxChars) {
+    if (text.length <= maxChars)
+        return text;
+    const chars = Array.from(text);
+    if (chars.length <= maxChars)
+        return text;
+    return `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
+}
+/**
+ * Makes `@name` mentions inert everywhere (GitHub also finds them inside raw HTML), and `#123`
+ * references too, which would otherwise link, and notify, issues elsewhere.
+ */
+function neutralizeMentions(text) {
+    return text.replaceAll('@', `@${ZERO_WIDTH_JOINER}`).replace(/#(?=\d)/g, `#${ZERO_WIDTH_JOINER}`);
+}
+/** Escapes text for an HTML text node (e.g. inside `<summary>`), and neutralises mentions. */
+function escapeHtmlText(text) {
+    // Neutralise first: the inserted joiners must not land inside the numeric references made below.
+    return neutralizeMentions(text).replace(/[&<>]/g, (char) => char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;');
+}
+const isWordChar = (char) => char !== undefined && /[\p{L}\p{N}]/u.test(char);
+/**
+ * Escapes one line of text for inline markdown: a table cell, a heading or link text.
+ * `|` and backticks become numeric references (they stay out of cell splitting and code-span
+ * parsing, and references are never treated as syntax); `< > &` become entities so no HTML or
+ * autolink can form; `\ [ ] * ~` are backslash-escaped; `_` only where it could start emphasis,
+ * so `resnet50_v1` stays as typed. Newlines are flattened and mentions neutralised first.
+ */
+function escapeInline(text) {
+    const line = neutralizeMentions(flattenLines(text));
+    return line.replace(/[\\&<>|`[\]*~_]/g, (char, offset) => {
+        switch (char) {
+            case '&':
+                return '&amp;';
+            case '<':
+                return '&lt;';
+            case '>':
+                return '&gt;';
+            case '|':
+                return '&#124;';
+            case '`':
+                return '&#96;';
+            case '_':
+                return isWordChar(line[offset - 1]) && isWordChar(line[offset + 1]) ? '_' : '\\_';
+            default:
+                return `\\${char}`;
+        }
+    });
+}
+/** A table cell: flattened, cut to `maxChars` (before escaping, so no entity is split), escaped; `—` when empty. */
+function cell(text, maxChars) {
+    const line = text === undefined ? '' : flattenLines(text);
+    return line === '' ? '—' : escapeInline(markdown_truncate(line, maxChars));
+}
+/** One table row from already-escaped cells. */
+function tableRow(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** Header row and delimiter row of a table. */
+function tableHeader(titles) {
+    return `${tableRow(titles)}\n${tableRow(titles.map(() => '---'))}`;
+}
+/**
+ * A fenced code block whose fence is longer than any backtick run in the text, so the text cannot
+ * close it early. Content inside a code block is never parsed as markdown, HTML or mentions.
+ */
+function codeBlock(text, language = '') {
+    const body = cleanText(text);
+    const longestRun = Math.max(0, ...Array.from(body.matchAll(/`+/g), (match) => match[0].length));
+    const fence = '`'.repeat(Math.max(3, longestRun + 1));
+    return `${fence}${language}\n${body}\n${fence}`;
+}
+/**
+ * Percent-encodes the few characters that would end or confuse a markdown link destination or a
+ * table row. URL builders already encode their parts; this is the last line of defence.
+ */
+function safeUrl(url) {
+    return url.replace(/[\s()<>|`"'\\]/g, (char) => `%${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** A markdown link; `escapedText` must already be escaped (e.g. by `escapeInline`). */
+function markdown_link(escapedText, url) {
+    return `[${escapedText}](${safeUrl(url)})`;
+}
+/**
+ * Plain text for the Actions log: one line, cut to `maxChars`. `##[` is broken up because the runner
+ * still honours that legacy command syntax anywhere in a line; `::` commands only act at the start
+ * of a line, which log rows never give to foreign text.
+ */
+function plainText(text, maxChars) {
+    if (text === undefined)
+        return '';
+    return markdown_truncate(flattenLines(text), maxChars).replaceAll('##[', `#${ZERO_WIDTH_JOINER}#[`);
+}
+
+;// CONCATENATED MODULE: ./src/action/commands.ts
+// Text for the Actions log. The runner reads every stdout line looking for workflow commands: a line whose
+// first non-blank characters are `::name …::` (v2 syntax), and `##[name …]` anywhere in a line (the legacy
+// syntax it still honours). Text this action did not write (service messages, job ARNs, S3 URIs, values
+// from neo.yml) must never form one, or a failure reason could set outputs, mask values or stop commands.
+// Every such text goes through one of the helpers here before it reaches stdout.
+
+
+/** The runner ignores annotations past this size; every command line we write stays under it (UTF-8 bytes). */
+const ANNOTATION_MAX_BYTES = 4096;
+/** Longest echo of foreign text in one log line, in characters, unless a caller asks for less. */
+const INERT_TEXT_MAX = 1000;
+/**
+ * Invisible, not whitespace for the runner (.NET `char.IsWhiteSpace`) nor for JS `trim`: placed after a `#`
+ * before `[` and before a leading `:`, it breaks `##[` and `::` while the text still reads the same. The
+ * runner's culture-sensitive StartsWith/IndexOf may skip it, but it then reads the command name at a fixed
+ * offset from the match start, which lands on the `[`, the `:` or the joiner: never a command name.
+ */
+const BREAK = '\u200D';
+// Characters shown as escapes: controls (C0, DEL, C1), line and paragraph separators, bidi overrides and the
+// BOM (which hide or reorder text). `%`, CR and LF are escaped as the toolkit escapes command values.
+const HIDDEN = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/u;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu');
+// What the runner's `TrimStart` removes before looking for `::` (.NET white space), plus what JS trims.
+const LEADING_BLANKS = /^[\s\u0085\u180E]*/u;
+function showEscaped(char) {
+    const code = char.codePointAt(0) ?? 0;
+    return code < 0x100
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+/** The toolkit's escaping of a command's data (`::name::DATA`), which the runner undoes. */
+const commands_escapeData = (text) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** The toolkit's escaping of a property value (`name=VALUE`). */
+const commands_escapeProperty = (text) => commands_escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+/** Shows every hidden character except those listed in `keep` as `\xNN` / `\uNNNN`. */
+function showHidden(text, keep = '') {
+    return text.replace(HIDDEN_ALL, (char) => (keep.includes(char) ? char : showEscaped(char)));
+}
+/** Breaks `##[` (and a `#` that could meet a `[` written next to it) and a leading `::`. */
+function defuse(text) {
+    const broken = text.replace(/#(?=\[|$)/g, `#${BREAK}`);
+    const blanks = LEADING_BLANKS.exec(broken)?.[0].length ?? 0;
+    return broken[blanks] === ':' ? `${broken.slice(0, blanks)}${BREAK}${broken.slice(blanks)}` : broken;
+}
+/**
+ * One line of foreign text that is safe anywhere in a log line, also at its start and next to another
+ * inertText: the runner never reads it, or the line it is in, as a workflow command. Cut to `max` characters
+ * with `…`; `%`, CR and LF escaped as in command values (`%25`, `%0D`, `%0A`), other control and separator
+ * characters shown as `\x00` / `\u2028`.
+ */
+function inertText(text, max = INERT_TEXT_MAX) {
+    return defuse(showHidden(commands_escapeData(markdown_truncate(String(text), max))));
+}
+/**
+ * Writes multi-line foreign text (a JSON plan, a long failure reason) between `::stop-commands::TOKEN` and
+ * `::TOKEN::`, with a fresh random token the text cannot know: the runner processes no command inside. Each
+ * line is also defused and its hidden characters shown, for runners that ignore stop-commands.
+ */
+function writeUntrustedBlock(write, text) {
+    const lines = (typeof text === 'string' ? [text] : text).flatMap((entry) => entry.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/));
+    const token = `neo-${randomBytes(16).toString('hex')}`;
+    write(`::stop-commands::${token}`);
+    for (const line of lines)
+        write(defuse(showHidden(line, '\t')));
+    write(`::${token}::`);
+}
+/** `text`, cut so that `encode(text)` fits in `maxBytes` UTF-8 bytes; ends with `…` when cut. */
+function fitBytes(text, maxBytes, encode) {
+    if (text.length * 9 <= maxBytes || Buffer.byteLength(encode(text)) <= maxBytes)
+        return text;
+    const budget = maxBytes - 3; // room for the ellipsis
+    let used = 0;
+    let kept = '';
+    for (const char of text) {
+        const cost = Buffer.byteLength(encode(char));
+        if (used + cost > budget)
+            break;
+        used += cost;
+        kept += char;
+    }
+    return `${kept}…`;
+}
+/**
+ * A message for `core.warning`, `core.error` and `core.setFailed`: hidden characters shown as escapes (line
+ * breaks kept: the toolkit escapes them) and cut so that the annotation line stays under 4 KB.
+ */
+function annotationMessage(text) {
+    // Room for `::warning::` and properties the toolkit may add.
+    return fitBytes(showHidden(String(text), '\r\n'), ANNOTATION_MAX_BYTES - 256, commands_escapeData);
+}
+const FILE_MAX = 300;
+const TITLE_MAX = 200;
+/**
+ * `::error file=F,line=L,col=C,title=T::message`, in the documented property order, escaped as the runner
+ * expects, hidden characters shown as escapes, at most 4 KB.
+ */
+function errorAnnotation(error) {
+    return annotation('error', error);
+}
+/** The same as errorAnnotation, as a `::warning`: shown at its line, never failing the step. */
+function warningAnnotation(warning) {
+    return annotation('warning', warning);
+}
+function annotation(level, error) {
+    const property = (text, max) => commands_escapeProperty(showHidden(truncate(text, max), ''));
+    const properties = [
+        `file=${property(error.file, FILE_MAX)}`,
+        `line=${Math.max(1, Math.trunc(error.line) || 1)}`,
+        `col=${Math.max(1, Math.trunc(error.col) || 1)}`,
+        `title=${property(error.title, TITLE_MAX)}`,
+    ].join(',');
+    const head = `::${level} ${properties}::`;
+    const message = fitBytes(showHidden(error.message, '\n'), ANNOTATION_MAX_BYTES - Buffer.byteLength(head) - 1, commands_escapeData);
+    return `${head}${commands_escapeData(message)}`;
+}
+
+;// CONCATENATED MODULE: ./src/action/state.ts
+/** Each target gets its own state key: saveState appends a line per call, so one growing list would be O(n^2). */
+const jobStateKey = (index) => `job-${index}`;
+const JOB_COUNT_KEY = 'job-count';
+/** 'stop' (default): post stops what is still running; 'leave': main finished or `wait: false`. */
+const POST_MODE_KEY = 'post-mode';
+/** The post step reads at most this many entries (a run has at most one per target). */
+const MAX_SAVED_JOBS = 5_000;
+const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const LIFECYCLES = new Set(['creating', 'created', 'released']);
+function encodeSavedJob(job) {
+    return JSON.stringify(job);
+}
+/** Checks one saved entry; the reason it is unusable otherwise. */
+function parseSavedJob(raw) {
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch {
+        return { error: 'not JSON' };
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return { error: 'not an object' };
+    const v = value;
+    if (v.kind !== 'compilation' && v.kind !== 'optimization')
+        return { error: 'no valid kind' };
+    if (typeof v.region !== 'string' || !REGION.test(v.region))
+        return { error: 'no valid region' };
+    if (typeof v.name !== 'string' || !JOB_NAME.test(v.name))
+        return { error: 'no valid job name' };
+    if (typeof v.lifecycle !== 'string' || !LIFECYCLES.has(v.lifecycle))
+        return { error: 'no valid lifecycle' };
+    if (typeof v.runStart !== 'number' || !Number.isFinite(v.runStart))
+        return { error: 'no valid runStart' };
+    return {
+        kind: v.kind,
+        region: v.region,
+        name: v.name,
+        lifecycle: v.lifecycle,
+        runStart: v.runStart,
+    };
+}
+/**
+ * The saved entries, from the post step's state (`STATE_<key>` variables, prefix removed). Entries are found
+ * by their keys, not by `job-count`, so a missing or garbled count loses nothing; at most MAX_SAVED_JOBS.
+ */
+function decodeSavedJobs(state) {
+    const warnings = [];
+    const indexes = [];
+    for (const key of Object.keys(state)) {
+        const match = /^job-(\d{1,9})$/.exec(key);
+        if (match)
+            indexes.push(Number(match[1]));
+    }
+    indexes.sort((a, b) => a - b);
+    const count = state[JOB_COUNT_KEY];
+    if (count !== undefined && count !== '' && !(/^\d{1,9}$/.test(count) && Number(count) === indexes.length)) {
+        warnings.push(`Saved state: ${JOB_COUNT_KEY} is '${count.slice(0, 40)}' but ${indexes.length} job entr${indexes.length === 1 ? 'y was' : 'ies were'} saved; checking the saved entries.`);
+    }
+    if (indexes.length > MAX_SAVED_JOBS) {
+        warnings.push(`Saved state holds ${indexes.length} job entries; checking the first ${MAX_SAVED_JOBS} only.`);
+        indexes.length = MAX_SAVED_JOBS;
+    }
+    const jobs = [];
+    for (const index of indexes) {
+        const raw = state[jobStateKey(index)] ?? '';
+        const parsed = parseSavedJob(raw);
+        if ('error' in parsed)
+            warnings.push(`Saved state: ${jobStateKey(index)} is unusable (${parsed.error}); skipped.`);
+        else
+            jobs.push(parsed);
+    }
+    return { jobs, warnings };
+}
+/** The post step's state from its environment: STATE_<key> variables. */
+function stateFromEnv(env) {
+    const state = {};
+    for (const [key, value] of Object.entries(env))
+        if (key.startsWith('STATE_'))
+            state[key.slice(6)] = value;
+    return state;
+}
+
+;// CONCATENATED MODULE: ./src/action/post-entry.ts
+// Entry point of the post step (action.yml `runs.post`: dist/post/index.js, post-if: always()): stops every job
+// the main step created that is still running, so a main step that was killed (cancel, runner timeout, kill -9)
+// leaves no orphan burning money. Its own bundle, so it can never run the main step or create a job. Bounded:
+// it ends within its budget even if every call hangs, and never fails the job for a cleanup problem.
+
+
+
+
+
+
+async function runPost(env) {
+    const state = stateFromEnv(env);
+    if (state[POST_MODE_KEY] === 'leave') {
+        info('Main step finished; nothing to clean up.');
+        return;
+    }
+    const { jobs, warnings } = decodeSavedJobs(state);
+    for (const warning of warnings)
+        core_warning(annotationMessage(warning));
+    if (jobs.length === 0)
+        return;
+    const budgets = readBudgets(env);
+    const api = createSageMakerJobApi({
+        maxAttempts: 3,
+        connectionTimeoutMs: budgets.connectionTimeoutMs,
+        requestTimeoutMs: budgets.requestTimeoutMs,
+    });
+    const signal = AbortSignal.timeout(budgets.postStepMs);
+    const report = await stopLeftoverJobs(api, jobs, signal, {
+        // Job names, regions and error messages come from saved state and the service: never a workflow command.
+        info: (line) => info(inertText(line)),
+        warning: (line) => core_warning(annotationMessage(line)),
+    });
+    // In the order they were saved, whatever order the calls ended in.
+    const failed = new Set(report.failed);
+    const names = jobs
+        .filter((job) => failed.has(job))
+        .map((job) => job.name)
+        .join(', ');
+    if (report.credentialsFailed) {
+        core_warning(annotationMessage(`Post step: AWS refused the credentials (${report.credentialsFailed}); these jobs may still be running and were NOT stopped: ${names}. Stop them in the SageMaker console.`));
+    }
+    else if (signal.aborted && report.failed.length > 0) {
+        core_warning(annotationMessage(`Post step: out of time after ${Math.round(budgets.postStepMs / 1000)} s; these jobs may still be running and were NOT stopped: ${names}.`));
+    }
+    info(`Post step: ${report.stopped.length} orphaned job(s) stopped, ${report.skipped} already ended or not this run's${report.failed.length ? `, ${report.failed.length} not stopped` : ''}.`);
+}
+const hardStop = setTimeout(() => {
+    // A call that ignores its signal must not hold the job: the post step never fails it, so exit 0.
+    core_warning('Post step: out of time; exiting.');
+    process.exit(0);
+}, readBudgets(process.env).postStepMs + 10_000);
+hardStop.unref();
+runPost(process.env)
+    .catch((error) => {
     // The post step must never fail the job for a cleanup problem: warn and exit 0.
-    warning(`Post step: ${error instanceof Error ? error.message : String(error)}`);
+    core_warning(annotationMessage(`Post step: ${error instanceof Error ? error.message : String(error)}`));
+})
+    .finally(() => {
+    // Sockets of abandoned calls must not keep the process alive past the work.
+    setTimeout(() => process.exit(0), 1_000).unref();
 });
 
 var __webpack_exports__runPost = __webpack_exports__.a;
