@@ -76,7 +76,16 @@ if (!existsSync(configFile)) {
   console.error(`demo: ${options.config}: no such file (paths are relative to ${userCwd})`);
   process.exit(2);
 }
-const configText = readFileSync(configFile, 'utf8');
+const exampleText = readFileSync(configFile, 'utf8');
+// The example also shows sizes against the base branch: history recorded by a push to main, then compared in the PR.
+const BASE_SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
+const configText =
+  options.config === undefined
+    ? exampleText.replace(
+        'tags: {team: vision}',
+        'tags: {team: vision}\nhistory: s3://artifacts/neo-history/\nbudget: {max-growth: 25%}',
+      )
+    : exampleText;
 // The workspace is the checkout holding the file, so local model paths resolve as on the runner.
 const root = options.config === undefined ? undefined : workspaceRoot(configFile, userCwd);
 const configInput = root ? path.relative(root, configFile) : 'neo.yml';
@@ -87,17 +96,47 @@ const referencedEnv = Object.fromEntries(
     .filter(([, value]) => value !== undefined),
 );
 
+// Compiled weights per device: the PR below makes the Jetson Nano build 40% larger than main's.
+const weights = (grown: boolean) => (device: string) =>
+  device === 'jetson_nano' ? (grown ? 56_000 : 40_000) : 24_000;
 const emulator = await startEmulator({
-  sagemaker: { quota: 10, timing: { startingMs: 600, inProgressMs: 2500, stoppingMs: 300 } },
+  sagemaker: {
+    quota: 10,
+    timing: { startingMs: 600, inProgressMs: 2500, stoppingMs: 300 },
+    artifactBytesFor: weights(false),
+  },
 });
 const env = { ...referencedEnv, ...RUNNER, ...emulator.env };
 seedModels(emulator, configText, configInput, env);
+const heading = (text: string) => console.log(`\n\x1b[1m== ${text} ==\x1b[0m`);
 
-const runnerFiles = createWorkspace(root ? {} : { 'neo.yml': configText }, pullRequestEvent(REPOSITORY, 7));
+if (options.config === undefined) {
+  // A push to main first: it records the sizes the PR is compared with (history: in the example).
+  if (!emulator.s3.store.listBuckets().includes('artifacts')) emulator.s3.store.createBucket('artifacts');
+  const base = createWorkspace({ 'neo.yml': configText }, { ref: 'refs/heads/main', after: BASE_SHA });
+  heading(`A push to main (${BASE_SHA.slice(0, 7)}) records the artifact sizes under history:`);
+  const pushed = await runAction(base, {
+    inputs: { 'poll-interval': '0.5', comment: 'false' },
+    env: { ...env, GITHUB_EVENT_NAME: 'push', GITHUB_SHA: BASE_SHA, GITHUB_REF_NAME: 'main' },
+  });
+  console.log(
+    `  push run exit code ${pushed.code}; manifests: ${emulator.calls
+      .filter(
+        (call) =>
+          call.service === 's3' && call.operation === 'PutObject' && /neo-history/.test(call.detail ?? ''),
+      )
+      .map((call) => call.detail)
+      .join(', ')}`,
+  );
+  emulator.sagemaker.options.artifactBytesFor = weights(true);
+}
+
+const prEvent = pullRequestEvent(REPOSITORY, 7) as { pull_request: { base: Record<string, string> } };
+prEvent.pull_request.base = { ref: 'main', sha: BASE_SHA };
+const runnerFiles = createWorkspace(root ? {} : { 'neo.yml': configText }, prEvent);
 // With --config the action reads the user's checkout in place (it writes nothing there: no download dir).
 const workspace = root ? { ...runnerFiles, dir: root } : runnerFiles;
 const runnerEnv = { ...env, RUNNER_TEMP: path.dirname(runnerFiles.outputFile) };
-const heading = (text: string) => console.log(`\n\x1b[1m== ${text} ==\x1b[0m`);
 heading(`Running dist/index.js on ${options.config ?? 'examples/neo.yml'} (workspace ${workspace.dir})`);
 const run = await runAction(workspace, {
   inputs: {
@@ -133,13 +172,14 @@ console.log(
 await emulator.close();
 if (options.config === undefined) {
   console.log(
-    'The rasp3b target fails on purpose, so the step fails with exit code 1 - as it would in your PR.',
+    'The rasp3b target fails on purpose and the Jetson Nano build grew past the 25% budget (compared with main), so the step fails with exit code 1 - as it would in your PR.',
   );
   // The demo succeeded if the action behaved as designed: every target but the deliberate failure completed.
   const expected =
     run.code === 1 &&
     run.outputs.status === 'failed' &&
-    Object.keys(JSON.parse(run.outputs.artifacts ?? '{}')).length === 4;
+    Object.keys(JSON.parse(run.outputs.artifacts ?? '{}')).length === 4 &&
+    run.outputs['over-budget'] === '["jetson-nano"]';
   process.exit(expected ? 0 : 1);
 }
 // Your file: the demo fails as the step would.
