@@ -103,7 +103,12 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     input.targets.some((target) => selected.has(target)),
   );
   const preflight = inputs.preflight
-    ? createModelPreflight({ targets: selection.selected, file: inputs.config, signal })
+    ? createModelPreflight({
+        targets: selection.selected,
+        file: inputs.config,
+        signal,
+        maxBytes: inputs.preflightMaxBytes,
+      })
     : undefined;
   const prepared = await prepareModelInputs(selectedInputs, storage, {
     workspace: ctx.workspace,
@@ -231,8 +236,10 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   if (downloader && inputs.download && outcome !== 'cancelled') {
     for (const [target, file] of await downloader.finish()) {
       const job = jobs.find((candidate) => candidate.target === target);
-      if ('skipped' in file) core.info(`${target}: not downloaded: ${inertText(file.skipped)}`);
-      else if ('error' in file) {
+      if ('skipped' in file) {
+        core.info(`${target}: not downloaded: ${inertText(file.skipped)}`);
+        if (job) job.downloadSkipped = file.skipped;
+      } else if ('error' in file) {
         downloadErrors.push(`${target}: ${file.error}`);
         if (job) job.failureReason = `Artifact download failed: ${file.error}`;
       } else if (job) job.artifactFile = file.file;

@@ -83,4 +83,6 @@ export interface JobState {
   artifactFile?: { path: string; sha256: string; size: number };
   /** Bytes of the artifact in S3 (HeadObject; the sum under the prefix for optimization jobs). */
   artifactSize?: number;
+  /** Why the `download` input did not download this artifact (e.g. an optimization job's folder of files). */
+  downloadSkipped?: string;
 }

@@ -1,4 +1,5 @@
 // Parses the action's inputs (action.yml) into plain data. Pure: takes a getter so tests need no environment.
+import { parseByteSize } from '../report/sizes.ts';
 
 export interface ActionInputs {
   config: string;
@@ -15,6 +16,8 @@ export interface ActionInputs {
   force: boolean;
   /** Open each model archive before any job (layout, model format, inputs vs data-input-config). */
   preflight: boolean;
+  /** S3 models larger than this are not opened by the preflight (a warning says so). */
+  preflightMaxBytes: number;
   /** Minimum milliseconds between two PR comment updates while jobs run. */
   commentIntervalMs: number;
   /** Workspace-relative directory for the compiled artifacts; empty = no download. */
@@ -69,6 +72,13 @@ export function readActionInputs(get: (name: string) => string): ActionInputs {
       `Input 'max-concurrency' must be a whole number of at least 1, got '${rawConcurrency}'.`,
     );
   }
+  const rawMaxSize = get('preflight-max-size').trim() || '2GiB';
+  const preflightMaxBytes = parseByteSize(rawMaxSize);
+  if (preflightMaxBytes === undefined) {
+    throw new InputError(
+      `Input 'preflight-max-size' must be a size such as 500MB or 2GiB (B, KB, MB, GB, KiB, MiB, GiB), got '${rawMaxSize}'.`,
+    );
+  }
   return {
     config: get('config').trim() || 'neo.yml',
     githubToken: get('github-token').trim(),
@@ -81,6 +91,7 @@ export function readActionInputs(get: (name: string) => string): ActionInputs {
     dryRun: parseBoolean('dry-run', get('dry-run'), false),
     force: parseBoolean('force', get('force'), false),
     preflight: parseBoolean('preflight', get('preflight'), true),
+    preflightMaxBytes,
     commentIntervalMs: duration('comment-interval', '10', { allowZero: true }),
     download: get('download').trim(),
   };

@@ -149,6 +149,7 @@ function artifactCell(job: JobState): string {
   const text = cell(job.artifact, ARTIFACT_CHARS);
   const url = s3ObjectUrl(job.region, job.artifact);
   const linked = url === undefined ? text : link(text, url);
+  if (job.downloadSkipped) return `${linked}<br><sub>not downloaded: ${cell(job.downloadSkipped, 200)}</sub>`;
   if (!job.artifactFile) return linked;
   const { sha256, size } = job.artifactFile;
   return `${linked}<br>sha256 <code>${cell(sha256.slice(0, 16), 16)}…</code> · ${formatBytes(size)}`;

@@ -52,3 +52,12 @@ describe('readActionInputs', () => {
     expect(() => readActionInputs(reader(values))).toThrow(message);
   });
 });
+
+describe('preflight-max-size', () => {
+  it('reads sizes with units and refuses anything else', () => {
+    const read = (value: string) => readActionInputs((name) => (name === 'preflight-max-size' ? value : ''));
+    expect(read('').preflightMaxBytes).toBe(2 * 1024 ** 3);
+    expect(read('500MB').preflightMaxBytes).toBe(500_000_000);
+    expect(() => read('lots')).toThrow(/preflight-max-size/);
+  });
+});

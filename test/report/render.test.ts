@@ -512,3 +512,17 @@ describe('sizes in the reports', () => {
     expect(renderSummary(jobs, ctx)).not.toContain('| Size |');
   });
 });
+
+describe('downloads in the table', () => {
+  it('says why an artifact was not downloaded', () => {
+    const skipped = job({
+      target: 'llm',
+      status: 'COMPLETED',
+      artifact: 's3://out/llm/',
+      downloadSkipped: 'an optimization job writes a folder of files, not one archive',
+    });
+    expect(renderSummary([skipped], ctx)).toContain(
+      '<br><sub>not downloaded: an optimization job writes a folder of files, not one archive</sub>',
+    );
+  });
+});
