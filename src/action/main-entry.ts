@@ -1,4 +1,5 @@
 // Entry point of the main step (action.yml `runs.main`: dist/index.js). The post step has its own bundle.
+import './heap.ts';
 import * as core from '@actions/core';
 import { runMain } from '../main.ts';
 import { readBudgets } from './budgets.ts';
