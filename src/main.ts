@@ -13,6 +13,7 @@ import {
   writeUntrustedBlock,
 } from './action/commands.ts';
 import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
+import { stopYoungGenerationGrowth } from './action/heap.ts';
 import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
 import { createStepOutputs, type StepOutputs } from './action/outputs-file.ts';
 import { readConfigFile } from './action/paths.ts';
@@ -177,6 +178,7 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
+  stopYoungGenerationGrowth();
   const runStart = Date.now();
   // Each target's status changes, for its log group at the end.
   const history = new Map<string, string[]>();

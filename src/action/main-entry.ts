@@ -1,5 +1,4 @@
 // Entry point of the main step (action.yml `runs.main`: dist/index.js). The post step has its own bundle.
-import './heap.ts';
 import * as core from '@actions/core';
 import { runMain } from '../main.ts';
 import { readBudgets } from './budgets.ts';
