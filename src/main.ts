@@ -91,6 +91,8 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   for (const warning of warnings) process.stdout.write(`${warningAnnotation(warning)}\n`);
   if (!config || errors.length > 0) return failOnConfigErrors(outputs, errors, report, publisher);
 
+  // The config is read and checked: from here on (streamed models, status sweeps) garbage is churn, not growth.
+  stopYoungGenerationGrowth();
   const selection = selectTargets(config, inputs.targets);
   if (selection.errors.length > 0) return failOnConfigErrors(outputs, selection.errors, report, publisher);
   // Inputs of the selected targets only: upload local models, check S3 models exist and are gzip archives.
@@ -178,7 +180,6 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     : undefined;
 
   core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
-  stopYoungGenerationGrowth();
   const runStart = Date.now();
   // Each target's status changes, for its log group at the end.
   const history = new Map<string, string[]>();
