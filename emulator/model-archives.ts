@@ -8,8 +8,11 @@ import { tar } from './tar.ts';
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 const STORAGE = new Uint8Array(64);
 
-/** model.pth from torch.jit.save of a traced module (code/ and constants.pkl mark TorchScript). */
-export function torchScriptModelFile(): Buffer {
+/**
+ * model.pth from torch.jit.save of a traced module (code/ and constants.pkl mark TorchScript); `weights` is its
+ * tensor storage (the bench passes 100 MB of it).
+ */
+export function torchScriptModelFile(weights: Uint8Array = STORAGE): Buffer {
   return Buffer.from(
     zipSync(
       {
@@ -18,7 +21,7 @@ export function torchScriptModelFile(): Buffer {
           'class Net(Module):\n  def forward(self: __torch__.Net,\n    x: Tensor) -> Tensor:\n    return x\n',
         ),
         'model/constants.pkl': latin1('\x80\x02).'),
-        'model/data/0': STORAGE,
+        'model/data/0': weights,
         'model/version': Buffer.from('3\n'),
       },
       { level: 0 },

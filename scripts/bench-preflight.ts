@@ -3,9 +3,8 @@
 // under `history:` and reads no model.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { zipSync } from 'fflate';
 import { startEmulator } from '../emulator/index.ts';
-import { modelArchive } from '../emulator/model-archives.ts';
+import { modelArchive, torchScriptModelFile } from '../emulator/model-archives.ts';
 import { createWorkspace, pullRequestEvent, runAction } from '../emulator/run-action.ts';
 
 export interface PreflightBenchRun {
@@ -25,22 +24,15 @@ export interface PreflightBench {
   runs: { off: PreflightBenchRun; first: PreflightBenchRun; cached: PreflightBenchRun };
 }
 
-/** A TorchScript model whose weights are `bytes` of incompressible data, packed as model.tar.gz. */
-function largeModelArchive(bytes: number): Buffer {
-  const latin1 = (text: string) => Buffer.from(text, 'latin1');
-  const zip = zipSync(
-    {
-      'model/data.pkl': latin1('\x80\x02c__torch__\nNet\nq\x00)\x81}q\x01b.'),
-      'model/code/__torch__.py': Buffer.from(
-        'class Net(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    return x\n',
-      ),
-      'model/constants.pkl': latin1('\x80\x02).'),
-      'model/data/0': randomBytes(bytes),
-      'model/version': Buffer.from('3\n'),
-    },
-    { level: 0 },
-  );
-  return modelArchive(Buffer.from(zip));
+/** Peak resident set of a running process (VmHWM, a high-water mark), in MiB; undefined off Linux or once gone. */
+export function peakRssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return kib ? Math.round(Number(kib[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const CONFIG = `version: 1
@@ -62,7 +54,8 @@ targets:
 `;
 
 export async function measurePreflight(modelBytes = 100 * 1024 * 1024): Promise<PreflightBench> {
-  const archive = largeModelArchive(modelBytes);
+  // A TorchScript model whose weights are incompressible, packed as model.tar.gz.
+  const archive = modelArchive(torchScriptModelFile(randomBytes(modelBytes)));
   const emulator = await startEmulator({
     sagemaker: { timing: { startingMs: 50, inProgressMs: 200, stoppingMs: 50 } },
   });
@@ -75,12 +68,7 @@ export async function measurePreflight(modelBytes = 100 * 1024 * 1024): Promise<
     let pid: number | undefined;
     let peak: number | null = null;
     const sampler = setInterval(() => {
-      try {
-        const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (kib) peak = Math.round(Number(kib[1]) / 1024);
-      } catch {
-        // the process is gone
-      }
+      peak = peakRssOf(pid) ?? peak;
     }, 50);
     const spawnAt = Date.now();
     try {

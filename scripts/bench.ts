@@ -30,7 +30,7 @@ import {
   targetOfJobName,
   totalMs,
 } from './bench-baseline.ts';
-import { measurePreflight, type PreflightBench } from './bench-preflight.ts';
+import { measurePreflight, type PreflightBench, peakRssOf } from './bench-preflight.ts';
 import { timeValidation, type ValidationTiming } from './validation-timing.ts';
 
 // ----- fixed parameters of the scenario (issue 7)
@@ -171,18 +171,6 @@ export function sweepsFromCalls(calls: RecordedCall[], pollMs: number): Sweep[] 
     } else if (current) current.describe++;
   }
   return sweeps;
-}
-
-/** Peak resident set of a running process (VmHWM, a high-water mark), in MiB; undefined off Linux or once gone. */
-function peakRssOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
-    return kib ? Math.round(Number(kib[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const git = (...args: string[]) => {
