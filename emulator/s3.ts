@@ -1483,7 +1483,16 @@ export function createS3Emulator(deps: S3EmulatorDeps): S3Emulator {
     const record = (status: number) => {
       if (recorded) return;
       recorded = true;
-      deps.record({ service: 's3', operation, region, time: started, status, detail: key || undefined });
+      const checksumMode = header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+      deps.record({
+        service: 's3',
+        operation,
+        region,
+        time: started,
+        status,
+        detail: key || undefined,
+        ...(checksumMode ? { checksumMode } : {}),
+      });
     };
     pending.add(req);
     res.on('finish', () => record(res.statusCode));

@@ -125,6 +125,8 @@ export interface RecordedCall {
    * (status 0): "dropped", "dropped-after-create", "dropped-after-effect" or "hung".
    */
   detail?: string;
+  /** S3 only: the request asked for the object's checksum (`x-amz-checksum-mode: ENABLED`). */
+  checksumMode?: boolean;
 }
 
 /** The SageMaker emulator's record of a job (compilation or optimization). */

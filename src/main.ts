@@ -3,7 +3,6 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
 import { readBudgets } from './action/budgets.ts';
 import {
   annotationMessage,
@@ -13,7 +12,7 @@ import {
   writeUntrustedBlock,
 } from './action/commands.ts';
 import { readWorkflowContext, type WorkflowContext } from './action/context.ts';
-import { stopYoungGenerationGrowth } from './action/heap.ts';
+import { stopYoungGenerationGrowth, youngGenerationCollector } from './action/heap.ts';
 import { type ActionInputs, InputError, readActionInputs } from './action/inputs.ts';
 import { createStepOutputs, type StepOutputs } from './action/outputs-file.ts';
 import { readConfigFile } from './action/paths.ts';
@@ -21,11 +20,8 @@ import { encodeSavedJob, JOB_COUNT_KEY, jobStateKey, POST_MODE_KEY } from './act
 import { createObjectStorage } from './aws/s3.ts';
 import { createSageMakerJobApi } from './aws/sagemaker.ts';
 import { modelInputs, readNeoConfig } from './config/index.ts';
-import {
-  type CommentPublisher,
-  createCommentPublisher,
-  type PublishedComment,
-} from './github/comment-publisher.ts';
+import type { CommentPublisher, PublishedComment } from './github/comment-publisher.ts';
+import { deferredCommentPublisher } from './github/deferred-publisher.ts';
 import { findArtifactCollisions, planJobs, provisionalJobNames, selectTargets } from './plan/plan.ts';
 import {
   buildOutputs,
@@ -46,7 +42,7 @@ import {
 import { createArtifactDownloader, prepareDownloadDir } from './run/download.ts';
 import { type LedgerEntry, ownerOf, savedJobOf } from './run/ledger.ts';
 import { prepareModelInputs } from './run/model-inputs.ts';
-import { createModelPreflight } from './run/preflight-stage.ts';
+import { createModelPreflight, type PreflightReport } from './run/preflight-stage.ts';
 import { type ScheduleOutcome, scheduleJobs } from './run/schedule.ts';
 import { measureAndCompareSizes, type SizeStageResult } from './run/sizes-stage.ts';
 import type { ConfigError, JobState } from './types.ts';
@@ -105,12 +101,15 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const selectedInputs = modelInputs(config).filter((input) =>
     input.targets.some((target) => selected.has(target)),
   );
+  // Stopped when the scheduler ends before the preflight passed (timeout, credentials): no model left streaming.
+  const preflightStop = new AbortController();
   const preflight = inputs.preflight
     ? createModelPreflight({
         targets: selection.selected,
         file: inputs.config,
-        signal,
+        signal: AbortSignal.any([signal, preflightStop.signal]),
         maxBytes: inputs.preflightMaxBytes,
+        reclaim: youngGenerationCollector(),
       })
     : undefined;
   const prepared = await prepareModelInputs(selectedInputs, storage, {
@@ -127,16 +126,6 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     );
   }
   if (prepared.errors.length > 0) return failOnConfigErrors(outputs, prepared.errors, report, publisher);
-  // The model preflight: S3 archives streamed now (local ones were read while packed); a dry run reads local ones.
-  const checked = await preflight?.finish(selectedInputs, prepared.identity, storage);
-  if (checked) {
-    for (const warning of checked.warnings) process.stdout.write(`${warningAnnotation(warning)}\n`);
-    for (const notice of checked.notices) core.info(`Model preflight: ${inertText(notice)}`);
-    for (const line of checked.lines) core.info(`Model preflight: ${inertText(line)}`);
-    if (signal.aborted) return failBeforeAnyJob(outputs, 'Cancelled before any job was created.');
-    report.preflight = checked.lines;
-    if (checked.errors.length > 0) return failOnConfigErrors(outputs, checked.errors, report, publisher);
-  }
   for (const upload of prepared.uploads) {
     core.info(
       `${upload.skipped ? 'Already in S3' : 'Uploaded'}: ${inertText(upload.path)} -> ${inertText(upload.uri)} (${upload.size} bytes)`,
@@ -151,8 +140,23 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const planErrors = [...planned.errors, ...collisions];
   if (planErrors.length > 0) return failOnConfigErrors(outputs, planErrors, report, publisher);
   const plan = planned.jobs;
+  // The model preflight: local archives were read while packed, S3 ones are streamed now (a dry run reads local
+  // ones only). A real run looks up existing jobs meanwhile and creates none before it passes.
+  const runPreflight = async () => preflight?.finish(selectedInputs, prepared.identity, storage);
+  const reportPreflight = (checked: PreflightReport): void => {
+    for (const warning of checked.warnings) process.stdout.write(`${warningAnnotation(warning)}\n`);
+    for (const notice of checked.notices) core.info(`Model preflight: ${inertText(notice)}`);
+    for (const line of checked.lines) core.info(`Model preflight: ${inertText(line)}`);
+    report.preflight = checked.lines;
+  };
 
   if (inputs.dryRun) {
+    const checked = await runPreflight();
+    if (checked) {
+      reportPreflight(checked);
+      if (signal.aborted) return failBeforeAnyJob(outputs, 'Cancelled before any job was created.');
+      if (checked.errors.length > 0) return failOnConfigErrors(outputs, checked.errors, report, publisher);
+    }
     core.info(`Dry run: ${plan.length} job(s) planned, nothing submitted.`);
     writeUntrustedBlock(
       (line) => core.info(line),
@@ -185,7 +189,22 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   const history = new Map<string, string[]>();
   const jobsFile = await fullListFile(ctx);
   const saveForPost = savedJobWriter(runStart);
-  const result = await scheduleJobs(
+  let openGate: (open: boolean) => void = () => {};
+  const passed = new Promise<boolean>((resolve) => {
+    openGate = resolve;
+  });
+  // Downloads and the comment wait for the preflight: until it passes, existing jobs are only looked at.
+  let submitting = false;
+  let latest: JobState[] = [];
+  const publishTable = () =>
+    publisher?.update(() => renderCommentBody(latest, { ...report, now: Date.now() }));
+  void passed.then((open) => {
+    submitting = open;
+    if (!open || signal.aborted || latest.length === 0) return;
+    for (const job of latest) downloader?.start(job);
+    publishTable();
+  });
+  const scheduling = scheduleJobs(
     {
       api: createSageMakerJobApi({
         connectionTimeoutMs: budgets.connectionTimeoutMs,
@@ -201,19 +220,22 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       force: inputs.force,
       signal,
       stopBudgetMs: { timeout: budgets.stopAfterTimeoutMs, cancel: budgets.stopAfterCancelMs },
+      submitWhen: passed,
     },
     {
       // Saved before each create and at each change of owner: a main step killed while a create is in
       // flight still leaves the name to the post step, which stops only this run's own jobs.
       onLifecycle: saveForPost,
       onChange(job, previous, all) {
-        if (!signal.aborted) downloader?.start(job);
+        latest = all;
         const elapsed = ((Date.now() - runStart) / 1000).toFixed(1);
         history.set(job.target, [
           ...(history.get(job.target) ?? []),
           `+${elapsed}s ${previous} -> ${job.status}`,
         ]);
-        publisher?.update(() => renderCommentBody(all, { ...report, now: Date.now() }));
+        if (!submitting) return;
+        if (!signal.aborted) downloader?.start(job);
+        publishTable();
       },
       onEnding(jobs, outcome) {
         // Outputs and summary first: the stops that follow may take the rest of the runner's window.
@@ -227,6 +249,28 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       debug: (line) => core.debug(line),
     },
   );
+  // Started after the scheduler's first look-ups: the model streams while their answers come back.
+  const checking = runPreflight();
+  checking.then(
+    (checked) => openGate(checked === undefined || checked.errors.length === 0),
+    () => openGate(false),
+  );
+  // A scheduler that ended before the preflight passed (timeout, credentials) leaves no model streaming.
+  const preflightEnded = scheduling.then(
+    () => preflightStop.abort(),
+    () => preflightStop.abort(),
+  );
+  const checked = await checking;
+  // On a cancel (or a scheduler that ended first) the read was cut short: its findings mean nothing.
+  if (checked && !preflightStop.signal.aborted && !signal.aborted) {
+    reportPreflight(checked);
+    if (checked.errors.length > 0) {
+      await scheduling; // 'held': nothing was created
+      return failOnConfigErrors(outputs, checked.errors, report, publisher);
+    }
+  }
+  const result = await scheduling;
+  await preflightEnded;
   const { jobs, outcome } = result;
   // Outputs now, on every path: downloads and sizes below talk to S3, which may be slow.
   outputs.set(buildOutputs(jobs, outcome, Date.now(), jobsFile));
@@ -339,20 +383,22 @@ function withMarker(body: string, ctx: WorkflowContext, inputs: ActionInputs): s
 }
 
 function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): CommentPublisher | undefined {
-  if (!inputs.comment || ctx.pullRequest === undefined || !inputs.githubToken) return undefined;
+  const token = inputs.githubToken;
+  const issueNumber = ctx.pullRequest;
+  if (!inputs.comment || issueNumber === undefined || !token) return undefined;
   const [owner = '', repo = ''] = ctx.repository.split('/');
-  const octokit = getOctokit(inputs.githubToken, {
-    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-  });
-  return createCommentPublisher({
-    octokit,
-    owner,
-    repo,
-    issueNumber: ctx.pullRequest,
-    marker: commentMarker(ctx.workflow, inputs.config),
-    minIntervalMs: inputs.commentIntervalMs,
-    log: { warning: (m) => core.warning(m), debug: (m) => core.debug(m) },
-  });
+  return deferredCommentPublisher(async () =>
+    (await import('./github/open-publisher.ts')).openCommentPublisher({
+      token,
+      baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+      owner,
+      repo,
+      issueNumber,
+      marker: commentMarker(ctx.workflow, inputs.config),
+      minIntervalMs: inputs.commentIntervalMs,
+      log: { warning: (m) => core.warning(m), debug: (m) => core.debug(m) },
+    }),
+  );
 }
 
 async function failOnConfigErrors(

@@ -54056,7 +54056,11 @@ async function prepareModelInputs(inputs, storage, options) {
             return; // the config stage already reported a malformed URI
         if (uri.endsWith('/'))
             return checkPrefix(input, uri, location);
-        const head = await storage.head(location, call);
+        // Both at once (the first requests of the run): a missing object fails the 2-byte read too, harmlessly.
+        const [head, magic] = await Promise.all([
+            storage.head(location, call),
+            storage.readRange(location, 0, 1, call).catch(() => undefined),
+        ]);
         if (!head.ok) {
             const fix = head.reason === 'missing'
                 ? 'upload the model there first, or fix s3-uri'
@@ -54065,7 +54069,6 @@ async function prepareModelInputs(inputs, storage, options) {
                     : 'check the URI and the bucket';
             return fail(input, head.reason === 'missing' ? 'Model not found in S3' : 'Model not readable', `${head.message}; ${fix}`);
         }
-        const magic = await storage.readRange(location, 0, 1, call).catch(() => undefined);
         if (magic && !magic.subarray(0, 2).equals(GZIP_MAGIC)) {
             return fail(input, 'Model is not a .tar.gz', `${uri} is not gzip-compressed; Neo needs a single .tar.gz archive of the model`);
         }

@@ -5,7 +5,6 @@ import { createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Location } from '../s3-uri.ts';
 
@@ -68,7 +67,10 @@ export interface ObjectStorage {
   ): Promise<{ etag?: string }>;
   /** Bytes first..last (inclusive) of the object. */
   readRange(location: S3Location, first: number, last: number, options?: CallOptions): Promise<Buffer>;
-  /** The object as a stream (never buffered whole), with its size; a 403/404 comes back as a HeadResult error. */
+  /**
+   * The object as a stream (never buffered whole), with its size; a 403/404 comes back as a HeadResult error.
+   * S3's checksum is not validated: for gzip archives, whose own trailer checks the bytes.
+   */
   openRead(
     location: S3Location,
     options?: CallOptions,
@@ -124,6 +126,18 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
     followRegionRedirects: true,
   };
   const client = new S3Client({ ...config, requestHandler: handler });
+  // The model preflight reads whole archives without S3's checksum: gzip's own CRC-32 and length trailer already
+  // check every byte (zlib fails the stream otherwise), and the SDK's CRC64NVME in JavaScript costs ~190 ms of CPU
+  // per 100 MB. Downloads keep ChecksumMode ENABLED.
+  let streamClient: S3Client | undefined;
+  const streamingClient = () => {
+    streamClient ??= new S3Client({
+      ...config,
+      requestHandler: handler,
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    return streamClient;
+  };
   const openWriteStream =
     options.openWriteStream ?? ((file: string) => createWriteStream(file, { flags: 'wx', mode: 0o644 }));
   const abortable = (callOptions?: CallOptions) => ({ abortSignal: callOptions?.signal });
@@ -208,7 +222,7 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
 
     async openRead({ bucket, key }, callOptions) {
       try {
-        const out = await client.send(
+        const out = await streamingClient().send(
           new GetObjectCommand({ Bucket: bucket, Key: key }),
           abortable(callOptions),
         );
@@ -237,6 +251,8 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
       const uploadClient = callOptions?.signal
         ? new S3Client({ ...config, requestHandler: withSignal(handler, callOptions.signal) })
         : client;
+      // Loaded only by runs that upload a local model.
+      const { Upload } = await import('@aws-sdk/lib-storage');
       const upload = new Upload({
         client: uploadClient,
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },

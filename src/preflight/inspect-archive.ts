@@ -37,6 +37,9 @@ export async function inspectModelArchive(
   return judgeArchive(await readModelArchive(stream, input.framework, options), input);
 }
 
+/** Unpacked bytes between two `reclaim` calls. */
+export const RECLAIM_EVERY_BYTES = 4 * 1024 * 1024;
+
 /** Streams the archive once: its listing and what the model files hold (independent of data-input-config). */
 export async function readModelArchive(
   stream: NodeJS.ReadableStream | Readable,
@@ -90,8 +93,14 @@ export async function readModelArchive(
   options.signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
     options.signal?.throwIfAborted();
+    let sinceReclaim = 0;
     for await (const chunk of tarStream) {
       options.signal?.throwIfAborted();
+      sinceReclaim += chunk.length;
+      if (options.reclaim && sinceReclaim >= RECLAIM_EVERY_BYTES) {
+        sinceReclaim = 0;
+        options.reclaim();
+      }
       if (!parser.write(chunk)) await Promise.race([waitFor(parser, 'drain'), done]);
     }
     parser.end();

@@ -2,9 +2,7 @@
 // it is sure of as an error; what it cannot judge is a warning or nothing.
 import { ByteReader } from './byte-reader.ts';
 import { formatBytes } from './framework-layouts.ts';
-import { readOnnxInputs } from './onnx.ts';
 import { type PytorchFacts, readPytorchFile } from './pytorch.ts';
-import { readTfliteInputs } from './tflite.ts';
 import type { ModelFileFacts, ModelTensor, PreflightFinding } from './types.ts';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
@@ -31,6 +29,8 @@ export async function lookInside(
   const lower = path.toLowerCase();
   if (framework === 'PYTORCH') return pytorchFacts(path, await readPytorchFile(source));
   if (framework === 'ONNX') {
+    // protobufjs and flatbuffers are loaded only for the models that need them (start-up time of every run).
+    const { readOnnxInputs } = await import('./onnx.ts');
     const onnx = await readOnnxInputs(source);
     if (!onnx.hasGraph) {
       return {
@@ -55,7 +55,7 @@ export async function lookInside(
   }
   if (framework === 'TFLITE') {
     if (size > options.maxEntryBytes) return tooLarge(path, 'TFLite', size, options);
-    return tfliteFacts(path, await readAll(source, size));
+    return tfliteFacts(path, await readAll(source, size), await import('./tflite.ts'));
   }
   if (framework === 'KERAS') return kerasFacts(path, await new ByteReader(source).readUpTo(2048 + 8));
   if (framework === 'MXNET' && lower.endsWith('.json')) {
@@ -146,7 +146,11 @@ function pytorchFacts(path: string, facts: PytorchFacts): ModelFileFacts {
   return { path, kind: 'zip', findings };
 }
 
-function tfliteFacts(path: string, bytes: Uint8Array): ModelFileFacts {
+function tfliteFacts(
+  path: string,
+  bytes: Uint8Array,
+  { readTfliteInputs }: typeof import('./tflite.ts'),
+): ModelFileFacts {
   try {
     const facts = readTfliteInputs(bytes);
     if (!facts.ok) {

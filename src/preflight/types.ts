@@ -30,6 +30,11 @@ export interface PreflightOptions {
   signal?: AbortSignal;
   /** Largest model file buffered whole to look inside (TFLite, MXNet symbol JSON). Default 64 MiB. */
   maxEntryBytes?: number;
+  /**
+   * Called after every `RECLAIM_EVERY_BYTES` of archive read: the shell frees the buffers already read there
+   * (see src/action/heap.ts), so a large model streams in bounded memory.
+   */
+  reclaim?: () => void;
 }
 
 /** One file or folder of the archive, path without a leading "./". */

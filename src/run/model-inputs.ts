@@ -278,7 +278,11 @@ export async function prepareModelInputs(
     const location = parseS3Uri(uri);
     if (!location) return; // the config stage already reported a malformed URI
     if (uri.endsWith('/')) return checkPrefix(input, uri, location);
-    const head = await storage.head(location, call);
+    // Both at once (the first requests of the run): a missing object fails the 2-byte read too, harmlessly.
+    const [head, magic] = await Promise.all([
+      storage.head(location, call),
+      storage.readRange(location, 0, 1, call).catch(() => undefined),
+    ]);
     if (!head.ok) {
       const fix =
         head.reason === 'missing'
@@ -292,7 +296,6 @@ export async function prepareModelInputs(
         `${head.message}; ${fix}`,
       );
     }
-    const magic = await storage.readRange(location, 0, 1, call).catch(() => undefined);
     if (magic && !magic.subarray(0, 2).equals(GZIP_MAGIC)) {
       return fail(
         input,

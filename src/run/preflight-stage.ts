@@ -63,6 +63,8 @@ export function createModelPreflight(options: {
   file: string;
   maxBytes?: number;
   signal?: AbortSignal;
+  /** Frees the buffers a streamed archive has been read through (see PreflightOptions.reclaim). */
+  reclaim?: () => void;
 }): ModelPreflight {
   const byName = new Map(options.targets.map((target) => [target.name, target]));
   const cache = createPreflightCache();
@@ -79,6 +81,7 @@ export function createModelPreflight(options: {
         results.push(
           await cache.inspect(identity, () => createReadStream(archivePath), judged, {
             signal: options.signal,
+            reclaim: options.reclaim,
           }),
         );
       }
@@ -161,7 +164,7 @@ export function createModelPreflight(options: {
               return opened.body as Readable;
             },
             judged,
-            { signal: options.signal },
+            { signal: options.signal, reclaim: options.reclaim },
           ),
         );
       } catch (error) {

@@ -31,6 +31,11 @@ export interface ScheduleOptions {
   stopBudgetMs?: { timeout: number; cancel: number };
   /** Parallel Create/Describe calls. */
   requestParallelism?: number;
+  /**
+   * Jobs are created only once this resolves to true (the model preflight passed); existing jobs are looked up
+   * meanwhile. false (or rejected): nothing is created and the outcome is 'held'.
+   */
+  submitWhen?: Promise<boolean>;
 }
 
 export interface ScheduleEvents {
@@ -46,7 +51,8 @@ export interface ScheduleEvents {
   debug?(line: string): void;
 }
 
-export type ScheduleOutcome = 'finished' | 'submitted' | 'timeout' | 'cancelled' | 'auth-failed';
+/** 'held': `submitWhen` said no, nothing was created (existing jobs were only looked at). */
+export type ScheduleOutcome = 'finished' | 'submitted' | 'timeout' | 'cancelled' | 'auth-failed' | 'held';
 
 export interface ScheduleResult {
   jobs: JobState[];
@@ -114,6 +120,9 @@ export async function scheduleJobs(
 
   async function drive(): Promise<ScheduleOutcome | undefined> {
     await adoptExistingJobs(ctx);
+    if (options.submitWhen && !(await unlessAborted(options.submitWhen, run.signal))) {
+      return run.signal.aborted ? undefined : 'held';
+    }
     const submitter = createSubmitter(ctx);
     const sweep = createSweeper(ctx);
     let interval = options.pollIntervalMs;
@@ -192,6 +201,21 @@ export async function scheduleJobs(
       notStopped: notStopped.map((entry) => entry.state),
     };
   }
+}
+
+/** The gate's answer, or false as soon as the run is aborted (timeout, cancel, credentials). */
+function unlessAborted(gate: Promise<boolean>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    gate
+      .then(
+        (open) => resolve(open),
+        () => resolve(false),
+      )
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** "Progress: 3 of 8 done, 5 running, 4m10s" (plus what waits for a slot). */

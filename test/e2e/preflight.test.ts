@@ -100,4 +100,39 @@ describe('model preflight', () => {
     expect(result.summary).toMatch(/Model preflight: model\.pth: TorchScript/);
     expect(em.calls).toHaveLength(0);
   });
+
+  it('streams the model while existing jobs are looked up, and creates no job before it has passed', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    // Every GetObject (the 2-byte check, then the preflight read) answers 1.5 s late.
+    em.s3.delay('GetObject', 1500);
+    const result = await prepareRun(em, targetsYaml(3)).run();
+    expect(result.code).toBe(0);
+    const [check, read] = getObjects(em, 'resnet50/model.tar.gz');
+    const lookups = em.calls.filter(
+      (call) => call.service === 'sagemaker' && call.operation !== 'CreateCompilationJob',
+    );
+    const creates = em.calls.filter((call) => call.operation === 'CreateCompilationJob');
+    expect(check && read && lookups.length > 0 && creates.length === 3).toBe(true);
+    if (!read || !lookups[0]) return;
+    // The look-ups went out while the preflight read was still held; the creates came after it was answered.
+    expect(lookups[0].time).toBeLessThan(read.time + 1500);
+    for (const create of creates) expect(create.time).toBeGreaterThanOrEqual(read.time + 1500);
+  });
+
+  it("reads the model without S3's checksum (gzip checks the bytes) and downloads artifacts with it", async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    const result = await prepareRun(em, targetsYaml(1)).run({ inputs: { download: 'compiled' } });
+    expect(result.code).toBe(0);
+    const [, read] = getObjects(em, 'resnet50/model.tar.gz');
+    expect(read).toBeDefined();
+    expect(read?.checksumMode).toBeUndefined();
+    const downloads = em.calls.filter(
+      (call) =>
+        call.service === 's3' && call.operation === 'GetObject' && call.detail !== 'resnet50/model.tar.gz',
+    );
+    expect(downloads.length).toBeGreaterThan(0);
+    expect(downloads.every((call) => call.checksumMode === true)).toBe(true);
+  });
 });

@@ -150,3 +150,32 @@ describe('streaming', () => {
     expect(growth).toBeLessThan(64 * MIB);
   });
 });
+
+describe('reclaim', () => {
+  it('is called after every 4 MiB of unpacked archive, so the shell can free the buffers read so far', async () => {
+    const weightMiB = 32;
+    let size = 0;
+    for (const part of onnxParts(weightMiB)) size += part.length;
+    const archive = Readable.from(tarParts('model.onnx', size, onnxParts(weightMiB))).pipe(
+      createGzip({ level: 1 }),
+    );
+    let calls = 0;
+    const result = await inspectModelArchive(
+      archive,
+      { framework: 'ONNX', dataInputConfig: { images: [1, 3, 640, 640] } },
+      { reclaim: () => calls++ },
+    );
+    expect(result.summary).toBe('model.onnx: ONNX, images [1,3,640,640] ✓');
+    // 32 MiB of model plus the tar framing: one call per whole 4 MiB read.
+    expect(calls).toBe(Math.floor((size + 512) / (4 * MIB)));
+  });
+
+  it('is not called for a model smaller than 4 MiB', async () => {
+    let size = 0;
+    for (const part of onnxParts(1)) size += part.length;
+    const archive = Readable.from(tarParts('model.onnx', size, onnxParts(1))).pipe(createGzip({ level: 1 }));
+    let calls = 0;
+    await inspectModelArchive(archive, { framework: 'ONNX' }, { reclaim: () => calls++ });
+    expect(calls).toBe(0);
+  });
+});

@@ -253,3 +253,66 @@ describe('quota', () => {
     expect(api.jobs.size).toBe(6);
   });
 });
+
+describe('submitWhen: existing jobs are looked up while the model preflight runs, nothing is created before it passes', () => {
+  it('looks up existing jobs at once, creates only after the gate opens', async () => {
+    const { api, clock, run, start } = setUp();
+    api.runMs = 30_000;
+    api.seed('p-t0-0123abcd', { ageMs: 30_000, runMs: 10_000 });
+    let open: (value: boolean) => void = () => {};
+    const gate = new Promise<boolean>((resolve) => {
+      open = resolve;
+    });
+    void clock.sleep(45_000).then(() => open(true));
+    const result = await run(2, { submitWhen: gate });
+    expect(result.outcome).toBe('finished');
+    // The look-up of the existing job came first, the only create after the gate (t0 was reused).
+    expect(api.calls[0]?.op).not.toBe('create');
+    expect(api.calls[0]?.at).toBe(start);
+    const creates = api.calls.filter((call) => call.op === 'create');
+    expect(creates.map((call) => call.name)).toEqual(['p-t1-0123abcd']);
+    expect(creates[0]?.at).toBeGreaterThanOrEqual(start + 45_000);
+    expect(result.jobs.map((job) => job.status)).toEqual(['COMPLETED', 'COMPLETED']);
+  });
+
+  it("a gate that says no ends the run 'held': no create, no stop, no early outputs", async () => {
+    const { api, run } = setUp();
+    api.runMs = 3_600_000;
+    api.seed('p-t0-0123abcd', { ageMs: 30_000 });
+    let endings = 0;
+    const result = await run(2, { submitWhen: Promise.resolve(false) }, { onEnding: () => endings++ });
+    expect(result.outcome).toBe('held');
+    expect(api.count('create')).toBe(0);
+    expect(api.count('stop')).toBe(0);
+    expect(endings).toBe(0);
+    expect(result.leftToOthers.map((job) => job.target)).toEqual(['t0']);
+  });
+
+  it('a gate that fails is a no', async () => {
+    const { api, run } = setUp();
+    const result = await run(1, { submitWhen: Promise.reject(new Error('preflight crashed')) });
+    expect(result.outcome).toBe('held');
+    expect(api.count('create')).toBe(0);
+  });
+
+  it('the timeout holds while the gate is closed: nothing created, every target reported', async () => {
+    const { api, clock, run, start } = setUp();
+    const result = await run(2, { timeoutMs: 60_000, submitWhen: new Promise<boolean>(() => {}) });
+    expect(result.outcome).toBe('timeout');
+    expect(api.count('create')).toBe(0);
+    expect(clock.now() - start).toBeLessThanOrEqual(60_000 + 20_000);
+    expect(result.jobs.every((job) => job.failureReason?.startsWith('Not submitted: timeout reached'))).toBe(
+      true,
+    );
+  });
+
+  it('a cancel while the gate is closed ends the run at once, nothing created', async () => {
+    const { api, clock, run, start } = setUp();
+    const cancel = new AbortController();
+    void clock.sleep(5_000).then(() => cancel.abort());
+    const result = await run(2, { signal: cancel.signal, submitWhen: new Promise<boolean>(() => {}) });
+    expect(result.outcome).toBe('cancelled');
+    expect(api.count('create')).toBe(0);
+    expect(clock.now() - start).toBeLessThanOrEqual(5_000 + 6_000);
+  });
+});
