@@ -31,6 +31,7 @@ import {
   totalMs,
 } from './bench-baseline.ts';
 import { measurePreflight, type PreflightBench, peakRssOf } from './bench-preflight.ts';
+import { measureStartups, type StartupMeasure } from './bench-startup.ts';
 import { timeValidation, type ValidationTiming } from './validation-timing.ts';
 
 // ----- fixed parameters of the scenario (issue 7)
@@ -50,6 +51,10 @@ const DEFAULT_SEED = 42;
 /** Without --full the baseline runs only up to this N (N = 500 would take ~40 minutes). */
 const BASELINE_MAX_N = 100;
 const REPOSITORY = 'octo-org/vision-models';
+/** Short runs per N for the start-up goal, judged on their median (bench-startup.ts). */
+const STARTUP_RUNS = 5;
+/** The start-up goal of issue 10 holds the sizes benched before it (N <= 500); N = 2000 is measured. */
+const STARTUP_GOAL_MAX_N = 500;
 const DEVICES = ['jetson_nano', 'rasp4b', 'ml_c5', 'jetson_xavier', 'rk3399', 'ml_m5', 'qcs605', 'imx8qm'];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -301,6 +306,14 @@ function emulatorDrift(jobs: JobTimeline[]) {
 
 // ----- one measured action run
 
+const ACTION_INPUTS = {
+  config: 'neo.yml',
+  'poll-interval': String(POLL_MS / 1000),
+  'max-concurrency': String(MAX_CONCURRENCY),
+  comment: 'false',
+  'github-token': 'ghs_bench',
+};
+
 async function measureAction(n: number, durations: JobDuration[]) {
   const byTarget = new Map(durations.map((d) => [d.target, d]));
   const emulator = await startBenchEmulator(durations, QUOTA);
@@ -319,13 +332,7 @@ async function measureAction(n: number, durations: JobDuration[]) {
     say(`N=${n} action: starting dist/index.js (${n} targets, quota ${QUOTA}, poll ${POLL_MS} ms)`);
     const spawnAt = Date.now();
     const run = await runAction(workspace, {
-      inputs: {
-        config: 'neo.yml',
-        'poll-interval': String(POLL_MS / 1000),
-        'max-concurrency': String(MAX_CONCURRENCY),
-        comment: 'false',
-        'github-token': 'ghs_bench',
-      },
+      inputs: ACTION_INPUTS,
       env: { ...emulator.env, GITHUB_REPOSITORY: REPOSITORY },
       onSpawn: (child) => {
         pid = child.pid;
@@ -491,6 +498,7 @@ interface SizeResult {
   durations: { sumMs: number; longestMs: number; meanMs: number; perJob: JobDuration[] };
   ideal: { listScheduleMs: number; lowerBoundMs: number };
   action: ActionResult;
+  startup: StartupMeasure;
   baseline: BaselineResult;
   ratios: {
     makespanToIdeal: number;
@@ -559,6 +567,20 @@ async function main(): Promise<number> {
         `warning: dist/index.js was rebuilt by the end of the N=${n} action run; it may have run another build`,
       );
     }
+    say(`N=${n} start-up: ${STARTUP_RUNS} short runs, each stopped at its first create`);
+    const startup = await measureStartups(
+      neoYaml(durations),
+      durations,
+      QUOTA,
+      {
+        repository: REPOSITORY,
+        inputs: ACTION_INPUTS,
+      },
+      STARTUP_RUNS,
+    );
+    say(
+      `N=${n} start-up: first SageMaker request ${startup.samples.map((sample) => sample.firstSageMakerMs).join(', ')} ms (median ${startup.medianFirstSageMakerMs})`,
+    );
     const errors = [...measured.errors];
     let baseline: BaselineResult;
     const missing = measured.requests.filter((r) => r === undefined).length;
@@ -599,6 +621,7 @@ async function main(): Promise<number> {
       },
       ideal,
       action: a,
+      startup,
       baseline,
       ratios: {
         makespanToIdeal: round(a.makespanMs / ideal.listScheduleMs, 4),
@@ -755,12 +778,16 @@ function evaluateGoals(
     });
   }
   for (const r of results) {
+    const { startup } = r;
+    const goal = r.n <= STARTUP_GOAL_MAX_N;
     goals.push({
       goal: 'process start to first SageMaker request',
       n: r.n,
-      target: '<= 300 ms',
-      measured: msText(r.action.startToFirstRequestMs),
-      verdict: judged(r, r.action.startToFirstRequestMs <= 300),
+      target: goal ? '<= 300 ms' : 'measured',
+      measured:
+        `median ${msText(startup.medianFirstSageMakerMs)} of ${startup.samples.length} starts ` +
+        `(${msText(startup.minFirstSageMakerMs)}-${msText(startup.maxFirstSageMakerMs)}); full run ${msText(r.action.startToFirstRequestMs)}`,
+      verdict: goal ? judged(r, startup.medianFirstSageMakerMs <= 300) : 'measured',
     });
   }
   const at500 = results.find((r) => r.n === 500);
@@ -1096,24 +1123,26 @@ function renderMarkdown(report: Report): string {
   out.push('## Start-up and memory');
   out.push('');
   out.push(
-    'Start to first request: `Date.now()` just before spawning the action to the first SageMaker request received (the goal\'s measure); "first request, any service" includes the S3 checks of the model that precede it. Peak RSS: the action process VmHWM (`/proc/<pid>/status`), sampled every 100 ms while it runs. The action own `::debug::peak RSS` line (getrusage maxrss) is not used: on Linux maxrss survives exec, so a child of the large bench process would report the bench own high-water mark.',
+    `Start to first request: \`Date.now()\` just before spawning the action to the first SageMaker request received (the goal's measure). One start is one sample of a ~250 ms span that the machine's scheduling moves by tens of ms, so besides the full run each N gets ${STARTUP_RUNS} short runs on a fresh emulator (\`scripts/bench-startup.ts\`: spawned, killed at its first CreateCompilationJob); the goal is judged on their median, for N <= ${STARTUP_GOAL_MAX_N} (the sizes of issue 10's goal; N = 2000 is shown measured: reading and checking neo.yml is linear in the targets, see the validation rows). "First request, any service" is the model's HeadObject and gzip check, which precede the first SageMaker request; the model preflight then streams while the existing jobs are looked up. Peak RSS: the action process VmHWM (\`/proc/<pid>/status\`), sampled every 100 ms while it runs. The action own \`::debug::peak RSS\` line (getrusage maxrss) is not used: on Linux maxrss survives exec, so a child of the large bench process would report the bench own high-water mark.`,
   );
   out.push('');
   out.push(
     table(
       [
         'N',
-        'start to first SageMaker request',
-        'start to first request, any service',
-        'start to first Create',
+        `first SageMaker request, median of ${STARTUP_RUNS} starts (range)`,
+        'first request, any service (median)',
+        'first Create (median)',
+        'full run: first SageMaker request',
         'peak RSS',
         'peak concurrent jobs',
       ],
       results.map((r) => [
         r.n,
+        `${msText(r.startup.medianFirstSageMakerMs)} (${msText(r.startup.minFirstSageMakerMs)}-${msText(r.startup.maxFirstSageMakerMs)})`,
+        msText(r.startup.medianFirstAnyMs),
+        msText(r.startup.medianFirstCreateMs),
         msText(r.action.startToFirstRequestMs),
-        msText(r.action.startToFirstAnyRequestMs),
-        msText(r.action.startToFirstCreateMs),
         r.action.peakRssMiB === null
           ? '-'
           : `${r.action.peakRssMiB} MiB (${(r.action.peakRssMiB * 1.048576).toFixed(0)} MB)`,
@@ -1162,7 +1191,7 @@ function printSummary(report: Report): void {
     'Create/job',
     'detect p50/p95',
     'RSS',
-    'start',
+    'start (median)',
   ];
   const rows = report.results.map((r) => {
     const b = baselineCells(r);
@@ -1187,7 +1216,7 @@ function printSummary(report: Report): void {
       r.action.createsPerJob.toFixed(2),
       `${msText(r.action.detection.p50Ms)}/${msText(r.action.detection.p95Ms)}`,
       r.action.peakRssMiB === null ? '-' : `${r.action.peakRssMiB} MiB`,
-      msText(r.action.startToFirstRequestMs),
+      msText(r.startup.medianFirstSageMakerMs),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
