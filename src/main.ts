@@ -183,7 +183,6 @@ export async function runMain(signal: AbortSignal): Promise<void> {
       )
     : undefined;
 
-  core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
   const runStart = Date.now();
   // Each target's status changes, for its log group at the end.
   const history = new Map<string, string[]>();
@@ -200,7 +199,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     publisher?.update(() => renderCommentBody(latest, { ...report, now: Date.now() }));
   void passed.then((open) => {
     submitting = open;
-    if (!open || signal.aborted || latest.length === 0) return;
+    if (!open || signal.aborted) return;
+    core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
+    if (latest.length === 0) return;
     for (const job of latest) downloader?.start(job);
     publishTable();
   });
@@ -262,15 +263,26 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   );
   const checked = await checking;
   // On a cancel (or a scheduler that ended first) the read was cut short: its findings mean nothing.
-  if (checked && !preflightStop.signal.aborted && !signal.aborted) {
-    reportPreflight(checked);
-    if (checked.errors.length > 0) {
-      await scheduling; // 'held': nothing was created
-      return failOnConfigErrors(outputs, checked.errors, report, publisher);
-    }
-  }
+  const preflightCut = preflightStop.signal.aborted || signal.aborted;
+  if (checked && !preflightCut) reportPreflight(checked);
   const result = await scheduling;
   await preflightEnded;
+  if (!result.submitting) {
+    // Nothing of this run was created: the preflight said no, or the run was cancelled before it said yes.
+    if (checked && !preflightCut && checked.errors.length > 0) {
+      return failOnConfigErrors(outputs, checked.errors, report, publisher);
+    }
+    if (result.outcome === 'held' || result.outcome === 'cancelled') {
+      return failBeforeAnyJob(outputs, 'Cancelled before any job was created.');
+    }
+    if (result.outcome === 'timeout') {
+      core.warning(
+        annotationMessage(
+          `The timeout (${inputs.timeoutMs / 1000} s) was reached before any job was submitted, while the model preflight or the look-up of existing jobs was still running. The timeout counts both: raise it, or lower preflight-max-size to skip reading large models.`,
+        ),
+      );
+    }
+  }
   const { jobs, outcome } = result;
   // Outputs now, on every path: downloads and sizes below talk to S3, which may be slow.
   outputs.set(buildOutputs(jobs, outcome, Date.now(), jobsFile));
@@ -387,7 +399,8 @@ function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): Comme
   const issueNumber = ctx.pullRequest;
   if (!inputs.comment || issueNumber === undefined || !token) return undefined;
   const [owner = '', repo = ''] = ctx.repository.split('/');
-  return deferredCommentPublisher(async () =>
+  const warn = (m: string) => core.warning(m);
+  return deferredCommentPublisher(warn, async () =>
     (await import('./github/open-publisher.ts')).openCommentPublisher({
       token,
       baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
@@ -396,7 +409,7 @@ function openCommentPublisher(inputs: ActionInputs, ctx: WorkflowContext): Comme
       issueNumber,
       marker: commentMarker(ctx.workflow, inputs.config),
       minIntervalMs: inputs.commentIntervalMs,
-      log: { warning: (m) => core.warning(m), debug: (m) => core.debug(m) },
+      log: { warning: warn, debug: (m) => core.debug(m) },
     }),
   );
 }

@@ -135,6 +135,8 @@ export function createObjectStorage(region: string, options: ObjectStorageOption
       ...config,
       requestHandler: handler,
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // The same credentials, resolved once (no second IMDS or STS call).
+      credentials: client.config.credentials,
     });
     return streamClient;
   };

@@ -33,7 +33,8 @@ export interface ScheduleOptions {
   requestParallelism?: number;
   /**
    * Jobs are created only once this resolves to true (the model preflight passed); existing jobs are looked up
-   * meanwhile. false (or rejected): nothing is created and the outcome is 'held'.
+   * meanwhile. false (or rejected): the look-ups stop, nothing is created and the outcome is 'held', whatever
+   * comes after (a timeout, a cancel).
    */
   submitWhen?: Promise<boolean>;
 }
@@ -63,6 +64,11 @@ export interface ScheduleResult {
   leftToOthers: JobState[];
   /** This run's jobs still running at the end that could not be stopped (or were not, after 'auth-failed'). */
   notStopped: JobState[];
+  /**
+   * false: the run ended before `submitWhen` let it create anything (held, or a timeout, cancel or credential
+   * failure while waiting): no job of this run exists, and `onEnding` was not called.
+   */
+  submitting: boolean;
 }
 
 export interface SchedulePorts {
@@ -93,7 +99,21 @@ export async function scheduleJobs(
   const deadline = options.timeoutMs > 0 ? runStart + options.timeoutMs : Number.POSITIVE_INFINITY;
   const fatalController = new AbortController();
   let fatal: FatalAwsError | undefined;
-  const run = signalUntil(clock, deadline, options.signal, fatalController.signal);
+  // A gate that says no ends the look-ups at once; its answer then stands, whatever aborts the run later.
+  const heldController = new AbortController();
+  let held = false;
+  let submitting = options.submitWhen === undefined;
+  const gate = options.submitWhen?.then(
+    (open) => open,
+    () => false,
+  );
+  // Registered before the scheduler waits on the gate, so `held` is set by the time it wakes.
+  void gate?.then((open) => {
+    if (open) return;
+    held = true;
+    heldController.abort();
+  });
+  const run = signalUntil(clock, deadline, options.signal, fatalController.signal, heldController.signal);
   const ctx: SchedulerContext = {
     api: ports.api,
     clock,
@@ -120,9 +140,8 @@ export async function scheduleJobs(
 
   async function drive(): Promise<ScheduleOutcome | undefined> {
     await adoptExistingJobs(ctx);
-    if (options.submitWhen && !(await unlessAborted(options.submitWhen, run.signal))) {
-      return run.signal.aborted ? undefined : 'held';
-    }
+    if (gate && !(await unlessAborted(gate, run.signal))) return undefined;
+    submitting = true;
     const submitter = createSubmitter(ctx);
     const sweep = createSweeper(ctx);
     let interval = options.pollIntervalMs;
@@ -160,7 +179,7 @@ export async function scheduleJobs(
 
   async function finish(ended: ScheduleOutcome | undefined): Promise<ScheduleResult> {
     const outcome: ScheduleOutcome =
-      ended ?? (fatal ? 'auth-failed' : options.signal?.aborted ? 'cancelled' : 'timeout');
+      ended ?? (held ? 'held' : fatal ? 'auth-failed' : options.signal?.aborted ? 'cancelled' : 'timeout');
     let stops: StopReport = { stopped: [], notStopped: [] };
     if (outcome === 'timeout' || outcome === 'cancelled' || outcome === 'auth-failed') {
       const reason =
@@ -169,14 +188,16 @@ export async function scheduleJobs(
           : outcome === 'cancelled'
             ? 'workflow cancelled'
             : 'AWS credentials failed';
+      const before = submitting ? '' : ' before submitting could start';
       for (const entry of ledger.entries) {
         if (entry.lifecycle !== 'planned' || isTerminal(entry.state.status)) continue;
         const waited = entry.quotaMessage ? ` while waiting for quota (${entry.quotaMessage})` : '';
-        entry.state.failureReason = `Not submitted: ${reason}${waited}`;
+        entry.state.failureReason = `Not submitted: ${reason}${before}${waited}`;
       }
-      events.onEnding?.(ledger.states(), outcome);
+      // Before the gate opened nothing of this run exists: no early outputs, nothing to stop.
+      if (submitting) events.onEnding?.(ledger.states(), outcome);
     }
-    if (outcome === 'timeout' || outcome === 'cancelled') {
+    if (submitting && (outcome === 'timeout' || outcome === 'cancelled')) {
       const budgets = options.stopBudgetMs ?? DEFAULT_STOP_BUDGET_MS;
       const budget = outcome === 'timeout' ? budgets.timeout : budgets.cancel;
       const stopWindow = signalUntil(clock, clock.now() + budget);
@@ -199,6 +220,7 @@ export async function scheduleJobs(
       fatal,
       leftToOthers: ledger.othersUnfinished().map((entry) => entry.state),
       notStopped: notStopped.map((entry) => entry.state),
+      submitting,
     };
   }
 }
@@ -209,12 +231,7 @@ function unlessAborted(gate: Promise<boolean>, signal: AbortSignal): Promise<boo
   return new Promise((resolve) => {
     const onAbort = () => resolve(false);
     signal.addEventListener('abort', onAbort, { once: true });
-    gate
-      .then(
-        (open) => resolve(open),
-        () => resolve(false),
-      )
-      .finally(() => signal.removeEventListener('abort', onAbort));
+    void gate.then((open) => resolve(open)).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -1,5 +1,6 @@
 // Issue 13 end to end on dist/: the model preflight stops a state_dict archive at the line of its s3-uri before any
 // job, lets a traced model compile, reads a shared model once, runs in a dry run for local models, and can be off.
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -134,5 +135,62 @@ describe('model preflight', () => {
     );
     expect(downloads.length).toBeGreaterThan(0);
     expect(downloads.every((call) => call.checksumMode === true)).toBe(true);
+  });
+
+  it('a cancel while the model still streams: nothing created, no comment, "Cancelled before any job was created."', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    em.s3.delay('GetObject', 3000);
+    let child: ChildProcess | undefined;
+    const watch = setInterval(() => {
+      if (em.calls.some((call) => call.service === 'sagemaker')) {
+        clearInterval(watch);
+        child?.kill('SIGINT');
+      }
+    }, 10);
+    const result = await prepareRun(em, targetsYaml(2))
+      .run({
+        onSpawn: (spawned) => {
+          child = spawned;
+        },
+      })
+      .finally(() => clearInterval(watch));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Cancelled before any job was created.');
+    expect(result.outputs.jobs).toBe('[]');
+    expect(result.outputs.status).toBe('failed');
+    expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(0);
+    expect(em.github.comments).toHaveLength(0);
+  });
+
+  it('the timeout reached while the model still streams: nothing created, and the log says the preflight counts', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    em.s3.delay('GetObject', 2500);
+    const result = await prepareRun(em, targetsYaml(2)).run({ inputs: { timeout: '1s' } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /::warning::The timeout \(1 s\) was reached before any job was submitted, while the model preflight/,
+    );
+    expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(0);
+    const jobs = JSON.parse(result.outputs.jobs ?? '[]') as { 'failure-reason'?: string }[];
+    expect(jobs.map((job) => job['failure-reason'])).toEqual([
+      'Not submitted: timeout reached before submitting could start',
+      'Not submitted: timeout reached before submitting could start',
+    ]);
+  });
+
+  it('a bad model stops the run at once, even while the look-ups of existing jobs are slow', async () => {
+    const em = await startTestEmulator();
+    emulator = em;
+    em.s3.store.putObject('models', 'resnet50/state-dict.tar.gz', stateDictArchive(), 'application/gzip');
+    em.sagemaker.faults.latencyMs = 8000;
+    const result = await prepareRun(em, withModel('state-dict.tar.gz')).run();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/::error file=neo\.yml,line=5,col=11,title=Model preflight failed::/);
+    expect(result.wallMs).toBeLessThan(7000);
+    expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(0);
+    // One summary: the invalid-config report only, not a status table of targets "not submitted".
+    expect(result.summary).not.toContain('Not submitted');
   });
 });

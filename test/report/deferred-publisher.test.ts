@@ -25,11 +25,14 @@ describe('deferredCommentPublisher', () => {
     const loaded = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const deferred = deferredCommentPublisher(async () => {
-      loads++;
-      await loaded;
-      return publisher;
-    });
+    const deferred = deferredCommentPublisher(
+      () => {},
+      async () => {
+        loads++;
+        await loaded;
+        return publisher;
+      },
+    );
     expect(loads).toBe(0);
     deferred.update('one');
     deferred.update(() => 'two');
@@ -41,11 +44,18 @@ describe('deferredCommentPublisher', () => {
     expect(loads).toBe(1);
   });
 
-  it('an update never throws when the client cannot load; the flush says why', async () => {
-    const deferred = deferredCommentPublisher(async () => {
-      throw new Error('chunk missing');
-    });
+  it('never throws when the client cannot load: one warning, no comment', async () => {
+    const warnings: string[] = [];
+    const deferred = deferredCommentPublisher(
+      (message) => warnings.push(message),
+      async () => {
+        throw new Error('chunk missing');
+      },
+    );
     expect(() => deferred.update('one')).not.toThrow();
-    await expect(deferred.flush('final')).rejects.toThrow('chunk missing');
+    await expect(deferred.flush('final')).resolves.toEqual({});
+    expect(warnings).toEqual([
+      'The PR comment is skipped: its GitHub client could not be loaded (chunk missing).',
+    ]);
   });
 });

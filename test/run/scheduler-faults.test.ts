@@ -275,17 +275,35 @@ describe('submitWhen: existing jobs are looked up while the model preflight runs
     expect(result.jobs.map((job) => job.status)).toEqual(['COMPLETED', 'COMPLETED']);
   });
 
-  it("a gate that says no ends the run 'held': no create, no stop, no early outputs", async () => {
-    const { api, run } = setUp();
-    api.runMs = 3_600_000;
-    api.seed('p-t0-0123abcd', { ageMs: 30_000 });
+  it("a gate that says no stops the look-ups and ends the run 'held': no create, no stop, no early outputs", async () => {
+    const { api, clock, run, start } = setUp();
+    // The look-up of existing jobs hangs (a slow endpoint); the preflight says no after 2 s.
+    api.fault = (op) => (op === 'create' ? undefined : { hang: true });
     let endings = 0;
-    const result = await run(2, { submitWhen: Promise.resolve(false) }, { onEnding: () => endings++ });
+    const gate = clock.sleep(2_000).then(() => false);
+    const result = await run(2, { submitWhen: gate }, { onEnding: () => endings++ });
     expect(result.outcome).toBe('held');
+    expect(result.submitting).toBe(false);
+    expect(clock.now() - start).toBe(2_000);
     expect(api.count('create')).toBe(0);
     expect(api.count('stop')).toBe(0);
     expect(endings).toBe(0);
-    expect(result.leftToOthers.map((job) => job.target)).toEqual(['t0']);
+  });
+
+  it("the gate's no stands when a timeout or cancel comes after it", async () => {
+    const { api, clock, run } = setUp();
+    api.fault = (op) => (op === 'create' ? undefined : { delayMs: 30_000 });
+    const cancel = new AbortController();
+    void clock.sleep(2_000).then(() => cancel.abort());
+    let endings = 0;
+    const result = await run(
+      2,
+      { timeoutMs: 1_500, signal: cancel.signal, submitWhen: clock.sleep(1_000).then(() => false) },
+      { onEnding: () => endings++ },
+    );
+    expect(result.outcome).toBe('held');
+    expect(endings).toBe(0);
+    expect(api.count('create')).toBe(0);
   });
 
   it('a gate that fails is a no', async () => {
@@ -295,15 +313,23 @@ describe('submitWhen: existing jobs are looked up while the model preflight runs
     expect(api.count('create')).toBe(0);
   });
 
-  it('the timeout holds while the gate is closed: nothing created, every target reported', async () => {
+  it('the timeout holds while the gate is closed: nothing created, every target reported, no early outputs', async () => {
     const { api, clock, run, start } = setUp();
-    const result = await run(2, { timeoutMs: 60_000, submitWhen: new Promise<boolean>(() => {}) });
-    expect(result.outcome).toBe('timeout');
-    expect(api.count('create')).toBe(0);
-    expect(clock.now() - start).toBeLessThanOrEqual(60_000 + 20_000);
-    expect(result.jobs.every((job) => job.failureReason?.startsWith('Not submitted: timeout reached'))).toBe(
-      true,
+    let endings = 0;
+    const result = await run(
+      2,
+      { timeoutMs: 60_000, submitWhen: new Promise<boolean>(() => {}) },
+      { onEnding: () => endings++ },
     );
+    expect(result.outcome).toBe('timeout');
+    expect(result.submitting).toBe(false);
+    expect(endings).toBe(0);
+    expect(api.count('create')).toBe(0);
+    expect(clock.now() - start).toBe(60_000);
+    expect(result.jobs.map((job) => job.failureReason)).toEqual([
+      'Not submitted: timeout reached before submitting could start',
+      'Not submitted: timeout reached before submitting could start',
+    ]);
   });
 
   it('a cancel while the gate is closed ends the run at once, nothing created', async () => {
