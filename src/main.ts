@@ -199,7 +199,8 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     publisher?.update(() => renderCommentBody(latest, { ...report, now: Date.now() }));
   void passed.then((open) => {
     submitting = open;
-    if (!open || signal.aborted) return;
+    // Too late when the scheduler already ended (timeout, credentials) or the workflow was cancelled.
+    if (!open || signal.aborted || preflightStop.signal.aborted) return;
     core.info(`Submitting ${plan.length} job(s), at most ${inputs.maxConcurrency} at once.`);
     if (latest.length === 0) return;
     for (const job of latest) downloader?.start(job);

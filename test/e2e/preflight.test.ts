@@ -157,6 +157,7 @@ describe('model preflight', () => {
       .finally(() => clearInterval(watch));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('Cancelled before any job was created.');
+    expect(result.stdout).not.toContain('Submitting');
     expect(result.outputs.jobs).toBe('[]');
     expect(result.outputs.status).toBe('failed');
     expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(0);
@@ -173,6 +174,7 @@ describe('model preflight', () => {
       /::warning::The timeout \(1 s\) was reached before any job was submitted, while the model preflight/,
     );
     expect(sagemakerCalls(em, 'CreateCompilationJob')).toHaveLength(0);
+    expect(result.stdout).not.toContain('Submitting');
     const jobs = JSON.parse(result.outputs.jobs ?? '[]') as { 'failure-reason'?: string }[];
     expect(jobs.map((job) => job['failure-reason'])).toEqual([
       'Not submitted: timeout reached before submitting could start',
