@@ -1,7 +1,7 @@
 // The step's outputs, kept in memory and written as a whole: each commit replaces the GITHUB_OUTPUT file, so
 // an output written early (on cancel, before the stops) and again at the end appears once, with its last value.
 import { randomUUID } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, writeFileSync } from 'node:fs';
 import * as core from '@actions/core';
 
 export interface StepOutputs {
@@ -30,7 +30,18 @@ export function createStepOutputs(outputFile: string | undefined): StepOutputs {
         return;
       }
       const text = [...values].map(([name, value]) => outputBlock(name, value)).join('');
-      // Write aside, then rename over: a kill mid-write never leaves a torn output file.
+      // Write aside, then rename over: a kill mid-write never leaves a torn output file. Only over a regular
+      // file: a rename would replace a device, pipe or link that a local runner passes (GITHUB_OUTPUT=/dev/null).
+      if (!isRegularFileOrMissing(outputFile)) {
+        try {
+          writeFileSync(outputFile, text);
+        } catch (error) {
+          core.warning(
+            `Could not write the step outputs: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+        return;
+      }
       const temp = `${outputFile}.${process.pid}.tmp`;
       try {
         writeFileSync(temp, text);
@@ -46,4 +57,12 @@ export function createStepOutputs(outputFile: string | undefined): StepOutputs {
       }
     },
   };
+}
+
+function isRegularFileOrMissing(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return true;
+  }
 }
