@@ -273,7 +273,8 @@ export async function runMain(signal: AbortSignal): Promise<void> {
     if (checked && !preflightCut && checked.errors.length > 0) {
       return failOnConfigErrors(outputs, checked.errors, report, publisher);
     }
-    if (result.outcome === 'held' || result.outcome === 'cancelled') {
+    // A cancel that found other runs' jobs running still says so (the report below names them, left running).
+    if (result.outcome === 'held' || (result.outcome === 'cancelled' && result.leftToOthers.length === 0)) {
       return failBeforeAnyJob(outputs, 'Cancelled before any job was created.');
     }
     if (result.outcome === 'timeout') {

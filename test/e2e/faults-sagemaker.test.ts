@@ -158,7 +158,7 @@ describe('rows 3 and 4: the Create answer is lost', () => {
 describe('row 5: two runs of one commit', () => {
   it('a cancelled run that adopted another run’s jobs leaves them running; their creator completes them', async () => {
     emulator = await startTestEmulator({
-      sagemaker: { timing: { startingMs: 50, inProgressMs: 2_000, stoppingMs: 50 } },
+      sagemaker: { timing: { startingMs: 50, inProgressMs: 6_000, stoppingMs: 50 } },
     });
     const config = targetsYaml(2);
     const runA = prepareRun(emulator, config);
@@ -172,6 +172,8 @@ describe('row 5: two runs of one commit', () => {
       onSpawn: killAfter(14_000),
       onLine: (line) => {
         if (!line.includes('-> INPROGRESS') || ++running !== 2) return;
+        // B's model preflight is still reading when the cancel comes (A's is long done): nothing of B's exists.
+        emulator?.s3.delay('GetObject', 3_000);
         let child: ChildProcess | undefined;
         let adopted = 0;
         void runB
