@@ -163,7 +163,7 @@ export async function scheduleJobs(
       await clock.sleep(Math.max(0, lastSweepStart + interval - clock.now()), run.signal);
       if (run.signal.aborted) return undefined;
       lastSweepStart = clock.now();
-      const stats = await sweep();
+      const stats = await sweep(interval);
       sweeps++;
       submitter.afterSweep(sweeps);
       interval = nextPollInterval(

@@ -1,6 +1,7 @@
 // One status sweep: one List per region and kind for every job in flight (ours and adopted), then one
 // Describe per job that ended (its final details) or that List stopped showing.
 import { classifyAwsError, type JobSnapshot } from '../aws/sagemaker.ts';
+import { signalUntil } from './clock.ts';
 import {
   errorText,
   failIfFatal,
@@ -26,7 +27,15 @@ const UNSEEN_SWEEPS_BEFORE_DESCRIBE = 3;
 /** Failed Lists in a row (per region and kind) before the sweep asks job by job. */
 const LIST_FAILURES_BEFORE_DESCRIBE = 3;
 
-export type Sweeper = () => Promise<SweepStats>;
+/**
+ * Longest a sweep may take, at least: a call the SDK keeps retrying (a throttled Describe backs off for up to
+ * ~20 s) is given up for this sweep and asked again in the next, instead of holding every submit and every
+ * other job's detection.
+ */
+export const SWEEP_MIN_BUDGET_MS = 5_000;
+
+/** `intervalMs`: the current poll interval; a sweep may take twice that, and at least SWEEP_MIN_BUDGET_MS. */
+export type Sweeper = (intervalMs: number) => Promise<SweepStats>;
 
 export function createSweeper(ctx: SchedulerContext): Sweeper {
   const listFailures = new Map<string, number>();
@@ -37,7 +46,22 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
     ctx.warn(message);
   };
 
-  return async function sweep(): Promise<SweepStats> {
+  return async function sweep(intervalMs: number): Promise<SweepStats> {
+    const window = signalUntil(
+      ctx.clock,
+      ctx.clock.now() + Math.max(SWEEP_MIN_BUDGET_MS, 2 * intervalMs),
+      ctx.signal,
+    );
+    try {
+      return await sweepWithin(window.signal);
+    } finally {
+      window.dispose();
+    }
+  };
+
+  async function sweepWithin(signal: AbortSignal): Promise<SweepStats> {
+    // Cut short by the sweep's budget (not the run's end): what was not answered is asked again next sweep.
+    const overBudget = () => signal.aborted && !ctx.signal.aborted;
     const stats: SweepStats = { lists: 0, describes: 0, troubled: false };
     const toDescribe: LedgerEntry[] = [];
     await Promise.all(
@@ -61,12 +85,19 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
                 return found >= wanted.size;
               },
             },
-            ctx.signal,
+            signal,
           );
           stats.lists += listed.pages;
           snapshots = listed.jobs;
         } catch (error) {
           stats.lists += 1;
+          if (overBudget()) {
+            stats.troubled = true;
+            ctx.debug(
+              `List of ${kind} jobs in ${region} took longer than this sweep may; asked again next sweep`,
+            );
+            return;
+          }
           if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('List', kind))) return;
           stats.troubled = true;
           const failures = (listFailures.get(key) ?? 0) + 1;
@@ -95,14 +126,21 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
       }),
     );
     await forEachLimited(toDescribe, ctx.parallelism, async (entry) => {
-      if (ctx.signal.aborted) return;
+      if (signal.aborted) return;
       stats.describes++;
       try {
         ctx.ledger.update(
           entry,
-          await ctx.api.describe(entry.planned.kind, entry.planned.region, entry.state.jobName, ctx.signal),
+          await ctx.api.describe(entry.planned.kind, entry.planned.region, entry.state.jobName, signal),
         );
       } catch (error) {
+        if (overBudget()) {
+          stats.troubled = true;
+          ctx.debug(
+            `Describe of ${entry.state.jobName} took longer than this sweep may; asked again next sweep`,
+          );
+          return;
+        }
         if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)))
           return;
         ctx.warn(`Could not describe ${entry.state.jobName}, will retry: ${errorText(error)}`);
@@ -110,7 +148,7 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
       }
     });
     return stats;
-  };
+  }
 }
 
 /** What to tell the user when listing jobs fails. */

@@ -45,7 +45,7 @@ describe('faults on the SageMaker side', () => {
     const faults = emulator.calls.filter((call) => call.service === 'sagemaker' && call.status !== 200);
     expect(faults.length).toBeGreaterThan(10);
     expect(emulator.calls.some((call) => call.detail === 'dropped-after-create')).toBe(true);
-  });
+  }, 120_000); // SDK backoffs under 20% throttling make this run 20-40 s; generous on a loaded machine
 
   it('kill -9 mid-run, then the post step, then a re-run: no orphan, no duplicate, every target reported', async () => {
     emulator = await startTestEmulator({

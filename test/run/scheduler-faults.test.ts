@@ -342,3 +342,37 @@ describe('submitWhen: existing jobs are looked up while the model preflight runs
     expect(clock.now() - start).toBeLessThanOrEqual(5_000 + 6_000);
   });
 });
+
+describe('a sweep has a time budget', () => {
+  it('a Describe the SDK keeps retrying (throttled) is given up for the sweep, not waited out by every other job', async () => {
+    const { api, clock, run, start } = setUp();
+    // t0 ends at 10 s, t1 at 20 s; t0's first final Describe takes 60 s (retries with backoff).
+    api.runMs = 10_000;
+    let slowed = false;
+    api.fault = (op, name) => {
+      if (op !== 'describe' || name !== 'p-t0-0123abcd' || slowed) return undefined;
+      if (api.statusOf(api.jobs.get(name) as Parameters<FakeSageMaker['statusOf']>[0]) !== 'COMPLETED')
+        return undefined;
+      slowed = true;
+      return { delayMs: 60_000 };
+    };
+    const detected = new Map<string, number>();
+    const result = await run(
+      2,
+      {},
+      {
+        onChange: (job) => {
+          if (job.status === 'COMPLETED') detected.set(job.target, clock.now() - start);
+          // t1 runs twice as long as t0.
+          if (job.target === 't0' && job.status === 'STARTING') api.runMs = 20_000;
+        },
+      },
+    );
+    expect(result.outcome).toBe('finished');
+    expect(slowed).toBe(true);
+    // The slow Describe was dropped after the sweep's budget (10 s: twice the 5 s interval) and asked again.
+    expect(detected.get('t0')).toBeLessThanOrEqual(10_000 + 5_000 + 10_000 + 5_000);
+    expect(detected.get('t1')).toBeLessThanOrEqual(20_000 + 5_000 + 10_000 + 5_000);
+    expect(clock.now() - start).toBeLessThan(60_000);
+  });
+});
