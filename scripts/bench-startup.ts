@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createWorkspace, pullRequestEvent, runAction } from '../emulator/run-action.ts';
 import { type JobDuration, startBenchEmulator } from './bench-baseline.ts';
+import { percentile } from './bench-stats.ts';
 
 export interface StartupSample {
   /** Spawn to the first SageMaker request received by the emulator. */
@@ -24,13 +25,8 @@ export interface StartupMeasure {
   medianFirstCreateMs: number;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
+/** Nearest-rank median: one of the starts (the lower middle one for an even count). */
+const median = (values: number[]): number => percentile(values, 50);
 
 /** `runs` starts of the action on `config`, each on a fresh emulator, stopped at the first create. */
 export async function measureStartups(

@@ -32,6 +32,7 @@ import {
 } from './bench-baseline.ts';
 import { measurePreflight, type PreflightBench, peakRssOf } from './bench-preflight.ts';
 import { measureStartups, type StartupMeasure } from './bench-startup.ts';
+import { percentile } from './bench-stats.ts';
 import { timeValidation, type ValidationTiming } from './validation-timing.ts';
 
 // ----- fixed parameters of the scenario (issue 7)
@@ -124,14 +125,6 @@ const round = (value: number, digits = 0) => {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 };
-
-/** Nearest-rank percentile (p in 0..100) of `values`. */
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] as number;
-}
 
 /** List scheduling in plan order: each job takes the slot that frees first; returns the makespan. */
 function listScheduleMakespan(durations: number[], slots: number): number {

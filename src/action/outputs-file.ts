@@ -32,28 +32,23 @@ export function createStepOutputs(outputFile: string | undefined): StepOutputs {
       const text = [...values].map(([name, value]) => outputBlock(name, value)).join('');
       // Write aside, then rename over: a kill mid-write never leaves a torn output file. Only over a regular
       // file: a rename would replace a device, pipe or link that a local runner passes (GITHUB_OUTPUT=/dev/null).
-      if (!isRegularFileOrMissing(outputFile)) {
+      // Anything else, or a failed rename, gets a direct write.
+      if (isRegularFileOrMissing(outputFile)) {
         try {
-          writeFileSync(outputFile, text);
-        } catch (error) {
-          core.warning(
-            `Could not write the step outputs: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-        return;
-      }
-      const temp = `${outputFile}.${process.pid}.tmp`;
-      try {
-        writeFileSync(temp, text);
-        renameSync(temp, outputFile);
-      } catch (error) {
-        try {
-          writeFileSync(outputFile, text);
+          const temp = `${outputFile}.${process.pid}.tmp`;
+          writeFileSync(temp, text);
+          renameSync(temp, outputFile);
+          return;
         } catch {
-          core.warning(
-            `Could not write the step outputs: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          // written directly below
         }
+      }
+      try {
+        writeFileSync(outputFile, text);
+      } catch (error) {
+        core.warning(
+          `Could not write the step outputs: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     },
   };

@@ -101,17 +101,14 @@ export async function scheduleJobs(
   let fatal: FatalAwsError | undefined;
   // A gate that says no ends the look-ups at once; its answer then stands, whatever aborts the run later.
   const heldController = new AbortController();
-  let held = false;
   let submitting = options.submitWhen === undefined;
   const gate = options.submitWhen?.then(
     (open) => open,
     () => false,
   );
-  // Registered before the scheduler waits on the gate, so `held` is set by the time it wakes.
+  // Registered before the scheduler waits on the gate, so the run is held by the time it wakes.
   void gate?.then((open) => {
-    if (open) return;
-    held = true;
-    heldController.abort();
+    if (!open) heldController.abort();
   });
   const run = signalUntil(clock, deadline, options.signal, fatalController.signal, heldController.signal);
   const ctx: SchedulerContext = {
@@ -179,7 +176,14 @@ export async function scheduleJobs(
 
   async function finish(ended: ScheduleOutcome | undefined): Promise<ScheduleResult> {
     const outcome: ScheduleOutcome =
-      ended ?? (held ? 'held' : fatal ? 'auth-failed' : options.signal?.aborted ? 'cancelled' : 'timeout');
+      ended ??
+      (heldController.signal.aborted
+        ? 'held'
+        : fatal
+          ? 'auth-failed'
+          : options.signal?.aborted
+            ? 'cancelled'
+            : 'timeout');
     let stops: StopReport = { stopped: [], notStopped: [] };
     if (outcome === 'timeout' || outcome === 'cancelled' || outcome === 'auth-failed') {
       const reason =

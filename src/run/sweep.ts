@@ -60,9 +60,14 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
   };
 
   async function sweepWithin(signal: AbortSignal): Promise<SweepStats> {
-    // Cut short by the sweep's budget (not the run's end): what was not answered is asked again next sweep.
-    const overBudget = () => signal.aborted && !ctx.signal.aborted;
     const stats: SweepStats = { lists: 0, describes: 0, troubled: false };
+    // Cut short by the sweep's budget (not the run's end): what was not answered is asked again next sweep.
+    const givenUp = (call: string): boolean => {
+      if (!signal.aborted || ctx.signal.aborted) return false;
+      stats.troubled = true;
+      ctx.debug(`${call} took longer than this sweep may; asked again next sweep`);
+      return true;
+    };
     const toDescribe: LedgerEntry[] = [];
     await Promise.all(
       groupByRegionAndKind(ctx.ledger.inFlight()).map(async (entries) => {
@@ -91,13 +96,7 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
           snapshots = listed.jobs;
         } catch (error) {
           stats.lists += 1;
-          if (overBudget()) {
-            stats.troubled = true;
-            ctx.debug(
-              `List of ${kind} jobs in ${region} took longer than this sweep may; asked again next sweep`,
-            );
-            return;
-          }
+          if (givenUp(`List of ${kind} jobs in ${region}`)) return;
           if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('List', kind))) return;
           stats.troubled = true;
           const failures = (listFailures.get(key) ?? 0) + 1;
@@ -134,13 +133,7 @@ export function createSweeper(ctx: SchedulerContext): Sweeper {
           await ctx.api.describe(entry.planned.kind, entry.planned.region, entry.state.jobName, signal),
         );
       } catch (error) {
-        if (overBudget()) {
-          stats.troubled = true;
-          ctx.debug(
-            `Describe of ${entry.state.jobName} took longer than this sweep may; asked again next sweep`,
-          );
-          return;
-        }
+        if (givenUp(`Describe of ${entry.state.jobName}`)) return;
         if (ctx.signal.aborted || failIfFatal(ctx, error, operationName('Describe', entry.planned.kind)))
           return;
         ctx.warn(`Could not describe ${entry.state.jobName}, will retry: ${errorText(error)}`);
